@@ -1,0 +1,27 @@
+"""nncore: a small NumPy neural-network engine that shows its work.
+
+Names follow the course notes: ``weights``, ``biases``, ``output``, ``dweights``,
+``dbiases``, ``dinputs``. Forward, backward and the optimizer update are separate
+calls, so gradients can be inspected before they are applied. Imports only NumPy
+(and nnfs for its datasets); never calls ``nnfs.init``.
+"""
+
+from . import datasets, lessons
+from .activations import ACTIVATIONS, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .gradcheck import gradcheck, numerical_gradient, relative_error
+from .layers import Dense
+from .losses import LOSSES, BinaryCrossentropy, CategoricalCrossentropy, MeanSquaredError
+from .network import OUTPUT_LOSS, Network, mlp, probability_grid
+from .optimizers import OPTIMIZERS, SGD, Adagrad, Adam, RMSprop
+from .training import DivergenceError, Snapshot, Trainer
+
+__all__ = [
+    "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "OUTPUT_LOSS",
+    "Dense", "ReLU", "Sigmoid", "Tanh", "Linear", "Softmax",
+    "CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError",
+    "Network", "mlp", "probability_grid",
+    "SGD", "Adagrad", "RMSprop", "Adam",
+    "Trainer", "Snapshot", "DivergenceError",
+    "gradcheck", "numerical_gradient", "relative_error",
+    "datasets", "lessons",
+]

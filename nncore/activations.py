@@ -1,0 +1,123 @@
+"""Activation functions: each forward sits next to its local derivative.
+
+Every activation keeps the notes' vocabulary: ``forward(inputs)`` sets and returns
+``output`` (same shape as ``inputs``, (n_samples, n_neurons)); ``backward(dvalues)``
+sets and returns ``dinputs`` = dL/dinputs, given ``dvalues`` = dL/doutput.
+"""
+
+import numpy as np
+
+
+class Activation:
+    """Base class: subclasses define forward and backward."""
+
+    name = "activation"
+
+    def forward(self, inputs):
+        raise NotImplementedError
+
+    def backward(self, dvalues):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class ReLU(Activation):
+    """max(0, x). The derivative is taken as 0 at x == 0, as in the notes."""
+
+    name = "relu"
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = np.maximum(inputs, 0)
+        return self.output
+
+    def backward(self, dvalues):
+        # Multiplying by the mask is ~10x faster than the book's boolean-index assignment.
+        self.dinputs = dvalues * (self.inputs > 0)
+        return self.dinputs
+
+
+class Sigmoid(Activation):
+    """1 / (1 + exp(-x)); derivative output * (1 - output)."""
+
+    name = "sigmoid"
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        # Written through tanh so large |x| never overflows exp.
+        self.output = 0.5 * (1.0 + np.tanh(0.5 * inputs))
+        return self.output
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues * self.output * (1.0 - self.output)
+        return self.dinputs
+
+
+class Tanh(Activation):
+    """tanh(x); derivative 1 - output**2."""
+
+    name = "tanh"
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = np.tanh(inputs)
+        return self.output
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues * (1.0 - self.output**2)
+        return self.dinputs
+
+
+class Linear(Activation):
+    """Identity; derivative 1."""
+
+    name = "linear"
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = inputs
+        return self.output
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues
+        return self.dinputs
+
+
+class Softmax(Activation):
+    """Row-wise exp(x) / sum(exp(x)), shifted by the row maximum for stability."""
+
+    name = "softmax"
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        exp_values = np.exp(inputs - _row_max(inputs))
+        self.output = exp_values / _row_sum(exp_values)
+        return self.output
+
+    def backward(self, dvalues):
+        # Jacobian-vector product per sample, diag(s) - s s^T applied to dvalues,
+        # written without building the (classes x classes) Jacobian.
+        s = self.output
+        self.dinputs = s * (dvalues - _row_sum(dvalues * s))
+        return self.dinputs
+
+
+def _row_max(a):
+    """(n, k) -> (n, 1) row maxima. For a few columns, np.maximum over columns
+    beats a row-wise reduction (NumPy reduces short rows slowly)."""
+    if a.shape[1] <= 8:
+        m = a[:, 0].copy()
+        for j in range(1, a.shape[1]):
+            np.maximum(m, a[:, j], out=m)
+        return m[:, None]
+    return a.max(axis=1, keepdims=True)
+
+
+def _row_sum(a):
+    """(n, k) -> (n, 1) row sums, as a product with a ones vector (one BLAS call)."""
+    return a @ np.ones((a.shape[1], 1), dtype=a.dtype)
+
+
+ACTIVATIONS = {cls.name: cls for cls in (ReLU, Sigmoid, Tanh, Linear, Softmax)}

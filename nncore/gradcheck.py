@@ -1,0 +1,81 @@
+"""Numerical gradients by central finite differences, to prove the analytic ones.
+
+The differences are taken on a copy of the network in extended precision
+(``np.longdouble``, 64-bit mantissa on x86): in float64 a step of 1e-6 loses about
+ten digits to rounding, which swamps small but correct gradients.
+"""
+
+import copy
+
+import numpy as np
+
+
+def total_loss(network, X, y):
+    """Data loss plus regularisation loss at the network's current parameters."""
+    return network.data_loss(network.forward(X), y) + network.regularization_loss()
+
+
+def extended_copy(network):
+    """A deep copy of ``network`` whose parameters are np.longdouble."""
+    net = copy.deepcopy(network)
+    for layer in net.dense_layers:
+        layer.weights = layer.weights.astype(np.longdouble)
+        layer.biases = layer.biases.astype(np.longdouble)
+    return net
+
+
+def numerical_gradient(network, X, y, name, index, *, epsilon=1e-6):
+    """(L(p + eps) - L(p - eps)) / (2 eps) for element ``index`` of parameter ``name``
+    (e.g. "dense1.weights", (0, 3)), in extended precision; returns a float."""
+    return float(_central(extended_copy(network), X, y, name, index, epsilon))
+
+
+def numerical_gradients(network, X, y, *, epsilon=1e-6):
+    """{parameter name: array of numerical gradients shaped like the parameter}."""
+    net = extended_copy(network)
+    out = {}
+    for name in net.parameter_names():
+        grads = np.empty(net[name].shape)
+        for index in np.ndindex(grads.shape):
+            grads[index] = _central(net, X, y, name, index, epsilon)
+        out[name] = grads
+    return out
+
+
+def analytic_gradients(network, X, y):
+    """{parameter name: dL/dparameter from one forward and backward pass} (copies)."""
+    network.backward(network.forward(X), y)
+    return {name: network[gradient_name(name)].astype(np.float64) for name in network.parameter_names()}
+
+
+def relative_error(analytic, numerical):
+    """||a - n|| / (||a|| + ||n||): 0 when they agree, 1 when unrelated; 0 when both are 0."""
+    analytic, numerical = np.asarray(analytic, np.float64), np.asarray(numerical, np.float64)
+    scale = np.linalg.norm(analytic) + np.linalg.norm(numerical)
+    return float(np.linalg.norm(analytic - numerical) / scale) if scale > 0 else 0.0
+
+
+def gradcheck(network, X, y, *, epsilon=1e-6):
+    """{parameter name: relative error between analytic and numerical gradient}."""
+    analytic = analytic_gradients(network, X, y)
+    numerical = numerical_gradients(network, X, y, epsilon=epsilon)
+    return {name: relative_error(analytic[name], numerical[name]) for name in analytic}
+
+
+def gradient_name(name):
+    """"dense1.weights" -> "dense1.dweights"."""
+    layer, _, attribute = name.partition(".")
+    return f"{layer}.d{attribute}"
+
+
+def _central(net, X, y, name, index, epsilon):
+    array = net[name]
+    original = array[index]
+    try:
+        array[index] = original + epsilon
+        plus = total_loss(net, X, y)
+        array[index] = original - epsilon
+        minus = total_loss(net, X, y)
+    finally:
+        array[index] = original
+    return (plus - minus) / (2 * epsilon)

@@ -1,0 +1,89 @@
+"""The dense (fully connected) layer, in the notes' layout: output = inputs @ weights + biases."""
+
+import numpy as np
+
+
+class Dense:
+    """A layer of ``n_neurons`` neurons, each with ``n_inputs`` weights and one bias.
+
+    Shapes: ``weights`` (n_inputs, n_neurons) — the notes' ``Layer_Dense`` stores W
+    already transposed, so one row per input, one column per neuron; ``biases``
+    (1, n_neurons); ``forward`` takes (n_samples, n_inputs), returns (n_samples, n_neurons).
+    After ``backward``: ``dweights``, ``dbiases`` (shaped as the parameters) and
+    ``dinputs`` (n_samples, n_inputs). Regularisation strengths follow the book:
+    L1 adds ``l1 * sum|w|`` to the loss, L2 adds ``l2 * sum(w**2)``.
+    """
+
+    def __init__(self, n_inputs, n_neurons, *, weights=None, biases=None, rng=None,
+                 weight_regularizer_l1=0.0, weight_regularizer_l2=0.0,
+                 bias_regularizer_l1=0.0, bias_regularizer_l2=0.0,
+                 dtype=np.float64, name="dense"):
+        n_inputs, n_neurons = int(n_inputs), int(n_neurons)
+        if n_inputs < 1 or n_neurons < 1:
+            raise ValueError(f"{name}: n_inputs and n_neurons must be >= 1, got {n_inputs} and {n_neurons}")
+        self.name = name
+        self.n_inputs, self.n_neurons = n_inputs, n_neurons
+        if weights is None:
+            if rng is None:
+                raise ValueError(f"{name}: pass rng (a numpy.random.Generator) or explicit weights; "
+                                 "nncore never draws from NumPy's global random state")
+            weights = 0.01 * rng.standard_normal((n_inputs, n_neurons))
+        if biases is None:
+            biases = np.zeros((1, n_neurons))
+        self.weights = _checked(np.array(weights, dtype=dtype), (n_inputs, n_neurons), f"{name}.weights")
+        self.biases = _checked(np.array(biases, dtype=dtype).reshape(1, -1) if np.ndim(biases) == 1
+                               else np.array(biases, dtype=dtype), (1, n_neurons), f"{name}.biases")
+        self.weight_regularizer_l1 = float(weight_regularizer_l1)
+        self.weight_regularizer_l2 = float(weight_regularizer_l2)
+        self.bias_regularizer_l1 = float(bias_regularizer_l1)
+        self.bias_regularizer_l2 = float(bias_regularizer_l2)
+        self.dweights = np.zeros_like(self.weights)
+        self.dbiases = np.zeros_like(self.biases)
+
+    def forward(self, inputs):
+        if inputs.ndim != 2 or inputs.shape[1] != self.n_inputs:
+            raise ValueError(f"{self.name}: expects inputs of shape (n_samples, {self.n_inputs}), "
+                             f"got {inputs.shape}")
+        self.inputs = inputs
+        self.output = inputs @ self.weights + self.biases
+        return self.output
+
+    def backward(self, dvalues):
+        # dL/dW_ij = sum over samples of x_i * dL/dz_j: one matrix product.
+        self.dweights = self.inputs.T @ dvalues
+        self.dbiases = np.ones((1, dvalues.shape[0]), dtype=dvalues.dtype) @ dvalues
+        if self.weight_regularizer_l1:
+            self.dweights += self.weight_regularizer_l1 * np.sign(self.weights)
+        if self.weight_regularizer_l2:
+            self.dweights += 2 * self.weight_regularizer_l2 * self.weights
+        if self.bias_regularizer_l1:
+            self.dbiases += self.bias_regularizer_l1 * np.sign(self.biases)
+        if self.bias_regularizer_l2:
+            self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
+        # dL/dx_i = sum over neurons of dL/dz_j * w_ij: W transposed, as section 4.1 notes.
+        self.dinputs = dvalues @ self.weights.T
+        return self.dinputs
+
+    def regularization_loss(self):
+        """The book's L1/L2 penalty of this layer (a scalar of the weights' dtype)."""
+        loss = self.weights.dtype.type(0)
+        if self.weight_regularizer_l1:
+            loss += self.weight_regularizer_l1 * np.abs(self.weights).sum()
+        if self.weight_regularizer_l2:
+            loss += self.weight_regularizer_l2 * (self.weights**2).sum()
+        if self.bias_regularizer_l1:
+            loss += self.bias_regularizer_l1 * np.abs(self.biases).sum()
+        if self.bias_regularizer_l2:
+            loss += self.bias_regularizer_l2 * (self.biases**2).sum()
+        return loss
+
+    def __repr__(self):
+        return f"Dense({self.n_inputs}, {self.n_neurons}, name={self.name!r})"
+
+
+def _checked(array, shape, what):
+    if array.shape != shape:
+        raise ValueError(f"{what}: expected shape {shape}, got {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{what}: contains NaN or infinite values")
+    return array

@@ -1,0 +1,122 @@
+"""Losses. ``calculate(output, y)`` is the mean data loss over samples (the notes'
+``Loss.calculate``); ``backward(dvalues, y)`` sets ``dinputs`` = dL/doutput with the
+1/n_samples of the mean already applied. ``accuracy(output, y)`` is the matching score.
+"""
+
+import numpy as np
+
+CLIP = 1e-7
+
+
+class Loss:
+    name = "loss"
+
+    def calculate(self, output, y):
+        return np.mean(self.forward(output, y))
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class CategoricalCrossentropy(Loss):
+    """-log(predicted probability of the true class). ``y``: integer labels (n,)
+    or one-hot (n, classes); ``output``: probabilities (n, classes)."""
+
+    name = "categorical_crossentropy"
+
+    def forward(self, y_pred, y_true):
+        clipped = np.clip(y_pred, CLIP, 1 - CLIP)
+        if y_true.ndim == 1:
+            confidences = clipped[np.arange(len(clipped)), check_labels(y_true, y_pred.shape[1])]
+        else:
+            confidences = np.sum(clipped * check_onehot(y_true, y_pred.shape), axis=1)
+        return -np.log(confidences)
+
+    def backward(self, dvalues, y_true):
+        self.dinputs = -one_hot(y_true, dvalues.shape[1]) / dvalues / len(dvalues)
+        return self.dinputs
+
+    def accuracy(self, output, y):
+        labels = y if y.ndim == 1 else np.argmax(y, axis=1)
+        return float(np.mean(np.argmax(output, axis=1) == labels))
+
+
+class BinaryCrossentropy(Loss):
+    """Mean over outputs of -(y log p + (1 - y) log(1 - p)). ``output``: sigmoid
+    probabilities (n, outputs); ``y``: 0/1 labels (n,) or (n, outputs)."""
+
+    name = "binary_crossentropy"
+
+    def forward(self, y_pred, y_true):
+        y_true = _as_targets(y_true, y_pred.shape, binary=True)
+        p = np.clip(y_pred, CLIP, 1 - CLIP)
+        return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p), axis=-1)
+
+    def backward(self, dvalues, y_true):
+        y_true = _as_targets(y_true, dvalues.shape, binary=True)
+        p = np.clip(dvalues, CLIP, 1 - CLIP)
+        self.dinputs = -(y_true / p - (1 - y_true) / (1 - p)) / dvalues.shape[1] / len(dvalues)
+        return self.dinputs
+
+    def accuracy(self, output, y):
+        return float(np.mean((output > 0.5) == _as_targets(y, output.shape, binary=True)))
+
+
+class MeanSquaredError(Loss):
+    """Mean over outputs of (y - prediction)**2. ``y``: (n,) or (n, outputs)."""
+
+    name = "mean_squared_error"
+
+    def forward(self, y_pred, y_true):
+        return np.mean((_as_targets(y_true, y_pred.shape) - y_pred) ** 2, axis=-1)
+
+    def backward(self, dvalues, y_true):
+        y_true = _as_targets(y_true, dvalues.shape)
+        self.dinputs = -2 * (y_true - dvalues) / dvalues.shape[1] / len(dvalues)
+        return self.dinputs
+
+    def accuracy(self, output, y):
+        # The book's regression "accuracy": share of predictions within std(y)/250.
+        y = _as_targets(y, output.shape)
+        return float(np.mean(np.abs(output - y) < np.std(y) / 250))
+
+
+def one_hot(y, n_classes):
+    """Integer labels (n,) -> one-hot (n, n_classes); one-hot input is returned checked."""
+    if y.ndim == 1:
+        eye = np.zeros((len(y), n_classes))
+        eye[np.arange(len(y)), check_labels(y, n_classes)] = 1.0
+        return eye
+    return check_onehot(y, (len(y), n_classes))
+
+
+def check_labels(y, n_classes):
+    if not np.issubdtype(y.dtype, np.integer):
+        if not np.all(np.mod(y, 1) == 0):
+            raise ValueError(f"labels must be whole numbers 0..{n_classes - 1}, got dtype {y.dtype}")
+        y = y.astype(np.int64)
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"labels out of range: the output has {n_classes} classes (0..{n_classes - 1}), "
+                         f"labels span {int(y.min())}..{int(y.max())}")
+    return y
+
+
+def check_onehot(y, shape):
+    if y.shape != tuple(shape):
+        raise ValueError(f"one-hot labels of shape {y.shape} do not match the output's shape {tuple(shape)}")
+    return y
+
+
+def _as_targets(y, shape, binary=False):
+    """Targets reshaped to the output's (n, outputs), checked."""
+    y = np.asarray(y)
+    if y.ndim == 1 and shape[1] == 1:
+        y = y.reshape(-1, 1)
+    if y.shape != tuple(shape):
+        raise ValueError(f"targets of shape {y.shape} do not match the output's shape {tuple(shape)}")
+    if binary and y.size and not np.all((y == 0) | (y == 1)):
+        raise ValueError("binary cross-entropy needs 0/1 labels")
+    return y
+
+
+LOSSES = {cls.name: cls for cls in (CategoricalCrossentropy, BinaryCrossentropy, MeanSquaredError)}

@@ -1,0 +1,173 @@
+"""A network: Dense layers and activations in sequence, with one loss at the end."""
+
+import numpy as np
+
+from .activations import ACTIVATIONS, Softmax
+from .layers import Dense
+from .losses import LOSSES, CategoricalCrossentropy, one_hot
+
+# The loss that belongs to each output activation.
+OUTPUT_LOSS = {"softmax": "categorical_crossentropy", "sigmoid": "binary_crossentropy",
+               "linear": "mean_squared_error"}
+
+
+class Network:
+    """``layers``: Dense layers and activations in order; ``loss``: a Loss.
+
+    ``forward(X)`` takes (n_samples, n_inputs) and returns ``output``;
+    ``backward(output, y)`` fills every layer's gradients and ``dinputs`` (dL/dX),
+    and never changes a parameter. Softmax followed by categorical cross-entropy uses
+    the fused gradient (softmax - onehot) / n unless ``fused=False``.
+    """
+
+    def __init__(self, layers, loss, *, fused=True):
+        self.layers = list(layers)
+        self.loss = loss
+        self.fused = fused
+        width = None
+        count = 0
+        for position, layer in enumerate(self.layers):
+            if isinstance(layer, Dense):
+                count += 1
+                if layer.name == "dense":
+                    layer.name = f"dense{count}"
+                if width is not None and layer.n_inputs != width:
+                    raise ValueError(f"{layer.name} (layer {position}) has n_inputs={layer.n_inputs}, but the "
+                                     f"previous layer outputs {width} values: weights {layer.weights.shape}")
+                width = layer.n_neurons
+        if not count:
+            raise ValueError("a network needs at least one Dense layer")
+        names = [layer.name for layer in self.dense_layers]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Dense layer names must be unique, got {names}")
+
+    @property
+    def dense_layers(self):
+        return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    @property
+    def n_inputs(self):
+        return self.dense_layers[0].n_inputs
+
+    @property
+    def n_outputs(self):
+        return self.dense_layers[-1].n_neurons
+
+    @property
+    def dtype(self):
+        return self.dense_layers[0].weights.dtype
+
+    def forward(self, X):
+        X = np.asarray(X, dtype=self.dtype)
+        if X.ndim != 2 or X.shape[1] != self.n_inputs:
+            raise ValueError(f"{self.dense_layers[0].name}: X must have shape (n_samples, {self.n_inputs}), "
+                             f"got {X.shape}")
+        if not np.isfinite(X).all():
+            raise ValueError("X contains NaN or infinite values")
+        for layer in self.layers:
+            X = layer.forward(X)
+        self.output = X
+        return X
+
+    def backward(self, output, y):
+        layers = self.layers
+        if self.fused and isinstance(layers[-1], Softmax) and isinstance(self.loss, CategoricalCrossentropy):
+            # d(CCE)/dz of softmax(z) is (softmax - onehot): no division by p, no Jacobian.
+            dvalues = (output - one_hot(y, output.shape[1])) / len(output)
+            layers[-1].dinputs = dvalues
+            layers = layers[:-1]
+        else:
+            dvalues = self.loss.backward(output, y)
+        dvalues = dvalues.astype(self.dtype, copy=False)  # float64 labels must not promote a float32 net
+        for layer in reversed(layers):
+            dvalues = layer.backward(dvalues)
+        self.dinputs = dvalues
+        return dvalues
+
+    def data_loss(self, output, y):
+        return self.loss.calculate(output, y)
+
+    def regularization_loss(self):
+        return sum(layer.regularization_loss() for layer in self.dense_layers)
+
+    def accuracy(self, output, y):
+        return self.loss.accuracy(output, y)
+
+    def predict(self, X):
+        """Class labels (n,) for softmax, 0/1 (n, outputs) for sigmoid, values for regression."""
+        output = self.forward(X)
+        if isinstance(self.layers[-1], Softmax):
+            return np.argmax(output, axis=1)
+        if self.layers[-1].name == "sigmoid":
+            return (output > 0.5).astype(np.int64)
+        return output
+
+    # Named access, for the app: "dense1.weights", "dense1.dbiases", ...
+    def parameter_names(self):
+        return [f"{layer.name}.{p}" for layer in self.dense_layers for p in ("weights", "biases")]
+
+    def __getitem__(self, name):
+        layer_name, _, attribute = name.partition(".")
+        for layer in self.dense_layers:
+            if layer.name == layer_name and attribute in ("weights", "biases", "dweights", "dbiases"):
+                return getattr(layer, attribute)
+        raise ValueError(f"unknown parameter {name!r}; known: {', '.join(self.parameter_names())} "
+                         "and their gradients (d + name, e.g. 'dense1.dweights')")
+
+    def get_parameters(self):
+        return [(layer.weights.copy(), layer.biases.copy()) for layer in self.dense_layers]
+
+    def set_parameters(self, parameters):
+        layers = self.dense_layers
+        if len(parameters) != len(layers):
+            raise ValueError(f"expected parameters for {len(layers)} Dense layers, got {len(parameters)}")
+        for layer, (weights, biases) in zip(layers, parameters):
+            for attribute, value in (("weights", weights), ("biases", biases)):
+                value = np.asarray(value, dtype=self.dtype)
+                current = getattr(layer, attribute)
+                if value.shape != current.shape:
+                    raise ValueError(f"{layer.name}.{attribute}: expected shape {current.shape}, got {value.shape}")
+                if not np.isfinite(value).all():
+                    raise ValueError(f"{layer.name}.{attribute}: contains NaN or infinite values")
+                current[...] = value
+
+    def __repr__(self):
+        return f"Network({self.layers!r}, {self.loss!r})"
+
+
+def mlp(n_inputs, hidden, n_outputs, *, output="softmax", seed=0, l1=0.0, l2=0.0, dtype=np.float64):
+    """Build a multilayer perceptron.
+
+    ``hidden``: a list of (n_neurons, activation name) pairs, 0 or more;
+    ``output``: "softmax", "sigmoid" or "linear", which also picks the loss;
+    weights drawn as 0.01 * standard normal from ``numpy.random.default_rng(seed)``;
+    ``l1``/``l2`` regularise every layer's weights and biases.
+    """
+    if output not in OUTPUT_LOSS:
+        raise ValueError(f"unknown output {output!r}; choose one of {', '.join(OUTPUT_LOSS)}")
+    rng = np.random.default_rng(seed)
+    layers, width = [], n_inputs
+    for n_neurons, activation in list(hidden) + [(n_outputs, output)]:
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
+        layers.append(Dense(width, n_neurons, rng=rng, dtype=dtype,
+                            weight_regularizer_l1=l1, weight_regularizer_l2=l2,
+                            bias_regularizer_l1=l1, bias_regularizer_l2=l2))
+        layers.append(ACTIVATIONS[activation]())
+        width = n_neurons
+    return Network(layers, LOSSES[OUTPUT_LOSS[output]]())
+
+
+def probability_grid(network, x_range, y_range, resolution):
+    """Class probabilities over a resolution x resolution grid of the (x1, x2) plane.
+
+    Returns (resolution, resolution, classes), row 0 at y_range[0]; a one-output
+    sigmoid network gives two columns, P(class 0) and P(class 1).
+    """
+    xs = np.linspace(*x_range, resolution)
+    ys = np.linspace(*y_range, resolution)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    p = network.forward(grid)
+    if p.shape[1] == 1:
+        p = np.concatenate([1 - p, p], axis=1)
+    return p.reshape(resolution, resolution, -1)

@@ -1,0 +1,178 @@
+"""Trainer: the book's chapter-10 run, determinism, rewind and replay, divergence."""
+
+import numpy as np
+import pytest
+
+import nncore
+from nncore import SGD, Adam, DivergenceError, Trainer, datasets, mlp
+
+
+def chapter10(seed=0, **kw):
+    X, y = datasets.spiral(100, 3, seed=0)
+    return Trainer(mlp(2, [(64, "relu")], 3, seed=seed), Adam(learning_rate=0.05, decay=5e-7), X, y, **kw)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    t = chapter10()
+    t.step(10_000)
+    return t
+
+
+def test_chapter10_setting_trains(trained):
+    h = trained.history()
+    assert trained.iteration == 10_000 and len(h["loss"]) == 10_001
+    assert h["accuracy"][-1] >= 0.93  # the book reports 0.967
+    assert h["loss"][-1] < 0.2 < h["loss"][0]
+    assert h["learning_rate"][-1] == pytest.approx(0.05 / (1 + 5e-7 * 10_000), rel=1e-15)
+
+
+def test_history_fits_the_memory_budget(trained):
+    assert trained.nbytes <= 10_000_000
+    # Any iteration is at most one checkpoint spacing of replay away.
+    its = sorted(c.iteration for c in trained._checkpoints)
+    assert max(np.diff(its)) <= trained.checkpoint_every
+
+
+def test_same_seed_same_history_bit_for_bit():
+    a, b = chapter10(), chapter10()
+    a.step(300)
+    b.step(300)
+    for column in a.columns:
+        assert np.array_equal(a.history()[column], b.history()[column], equal_nan=True)
+    c = chapter10(seed=1)
+    c.step(300)
+    assert not np.array_equal(a.history()["loss"], c.history()["loss"])
+
+
+@pytest.mark.parametrize("batch_size", [None, 32])
+def test_snapshot_replays_the_recorded_iteration_bit_for_bit(batch_size):
+    t = chapter10(batch_size=batch_size)
+    fresh = chapter10(batch_size=batch_size)
+    t.step(260)
+    for n in (0, 1, 24, 25, 26, 137, 260):
+        fresh_n = chapter10(batch_size=batch_size)
+        fresh_n.step(n)
+        snap = t.snapshot(n)
+        for name in fresh_n.network.parameter_names():
+            layer, _, attr = name.partition(".")
+            assert np.array_equal(snap.network[name], fresh_n.network[name])
+            assert np.array_equal(snap.network[f"{layer}.d{attr}"], fresh_n.network[f"{layer}.d{attr}"])
+        assert snap.record["loss"] == fresh_n.history()["loss"][-1]
+    assert t.iteration == 260 and fresh.iteration == 0
+
+
+def test_rewind_starts_a_new_branch():
+    t = chapter10(batch_size=50)
+    t.step(100)
+    loss_at_40 = t.history()["loss"][40]
+    t.rewind(40)
+    assert t.iteration == 40 and len(t.history()["loss"]) == 41 and t.history()["loss"][-1] == loss_at_40
+    t.set_hyperparameters(learning_rate=0.001)
+    t.step(60)
+    branch = t.history()["loss"].copy()
+    # Replaying across the settings change reproduces the branch, not the old future.
+    assert t.snapshot(70).record["loss"] == branch[70]
+    replay = t.snapshot(70).network
+    again = chapter10(batch_size=50)
+    again.step(40)
+    again.set_hyperparameters(learning_rate=0.001)
+    again.step(30)
+    assert np.array_equal(replay["dense1.weights"], again.network["dense1.weights"])
+    assert t.history()["learning_rate"][39] == pytest.approx(0.05 / (1 + 5e-7 * 39))
+    assert t.history()["learning_rate"][41] == pytest.approx(0.001 / (1 + 5e-7 * 41))
+
+
+def test_reset_returns_to_the_same_initial_weights():
+    t = chapter10()
+    w0 = t.network["dense1.weights"].copy()
+    t.step(30)
+    t.rewind(0)
+    assert np.array_equal(t.network["dense1.weights"], w0) and t.iteration == 0
+
+
+def test_divergence_is_reported_and_the_last_good_state_kept():
+    X, y = datasets.spiral(50, 3, seed=1)
+    t = Trainer(mlp(2, [(16, "relu")], 3, seed=0, output="linear"), SGD(learning_rate=1e6), X,
+                np.eye(3)[y])
+    with pytest.raises(DivergenceError) as err:
+        t.step(100)
+    bad = err.value.iteration
+    assert "smaller learning rate" in str(err.value) and err.value.last_good == bad - 1
+    assert t.iteration == bad - 1
+    h = t.history()
+    assert np.isfinite(h["loss"]).all() and len(h["loss"]) == bad
+    assert all(np.isfinite(w).all() for pair in t.network.get_parameters() for w in pair)
+    t.set_hyperparameters(learning_rate=1e-3)  # the run goes on from the last good state
+    t.step(5)
+    assert t.iteration == bad + 4
+
+
+def test_test_set_is_scored_and_minibatches_cover_an_epoch():
+    X, y = datasets.blobs(60, 3, seed=2)
+    Xtr, ytr, Xte, yte = datasets.train_test_split(X, y, 0.25, seed=3)
+    t = Trainer(mlp(2, [(8, "tanh")], 3, seed=1), Adam(learning_rate=0.02), Xtr, ytr, X_test=Xte, y_test=yte,
+                batch_size=40, seed=9)
+    per_epoch = -(-len(Xtr) // 40)
+    seen = np.concatenate([np.arange(len(Xtr))[t.batch_indices(i)] for i in range(per_epoch)])
+    assert sorted(seen.tolist()) == list(range(len(Xtr)))
+    t.step(200)
+    h = t.history()
+    assert h["test_accuracy"][-1] > 0.9 and np.isfinite(h["test_loss"]).all()
+    assert h["grad_norm.dense1"][0] > 0
+
+
+def test_parameter_trace_samples_checkpoints():
+    t = chapter10()
+    t.step(100)
+    its, values, grads = t.parameter_trace("dense2.weights", (3, 1))
+    assert its[0] == 0 and its[-1] == 100 and len(its) == len(values) == len(grads)
+    assert values[-1] == t.network["dense2.weights"][3, 1] and grads[-1] == t.network["dense2.dweights"][3, 1]
+
+
+def test_bad_inputs_get_named_errors():
+    X, y = datasets.spiral(10, 3)
+    with pytest.raises(ValueError, match=r"labels out of range.*3 classes"):
+        Trainer(mlp(2, [], 3), SGD(), X, y + 1)
+    with pytest.raises(ValueError, match=r"dense1.*\(n_samples, 2\).*\(30, 3\)"):
+        Trainer(mlp(2, [], 3), SGD(), np.c_[X, X[:, :1]], y)
+    bad = X.copy()
+    bad[3, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        Trainer(mlp(2, [], 3), SGD(), bad, y)
+    with pytest.raises(ValueError, match=r"dense2.*n_inputs=5.*outputs 4"):
+        nncore.Network([nncore.Dense(2, 4, rng=np.random.default_rng()), nncore.ReLU(),
+                        nncore.Dense(5, 3, rng=np.random.default_rng())], nncore.CategoricalCrossentropy())
+    with pytest.raises(ValueError, match="unknown parameter 'dense9.weights'"):
+        mlp(2, [], 3)["dense9.weights"]
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        mlp(2, [(3, "swish")], 3)
+    t = Trainer(mlp(2, [], 3), SGD(), X, y)
+    with pytest.raises(ValueError, match="between 0 and 0"):
+        t.snapshot(5)
+    with pytest.raises(ValueError, match="no setting"):
+        t.set_hyperparameters(beta_1=0.5)
+    with pytest.raises(ValueError, match="finite"):
+        t.set_hyperparameters(learning_rate=float("nan"))
+    with pytest.raises(ValueError, match=r"dense1.weights: expected shape \(2, 3\)"):
+        t.network.set_parameters([(np.zeros((3, 3)), np.zeros((1, 3)))])
+
+
+def test_float32_option():
+    X, y = datasets.spiral(30, 3)
+    net = mlp(2, [(8, "relu")], 3, dtype=np.float32)
+    t = Trainer(net, Adam(learning_rate=0.05), X, y)
+    t.step(20)
+    assert net["dense1.weights"].dtype == np.float32 and net.output.dtype == np.float32
+    assert net["dense1.dweights"].dtype == np.float32
+
+
+def test_predict_accuracy_and_probability_grid():
+    X, y = datasets.blobs(30, 3, noise=0.05, seed=1)
+    t = Trainer(mlp(2, [(8, "relu")], 3, seed=0), Adam(learning_rate=0.05), X, y)
+    t.step(150)
+    assert np.mean(t.network.predict(X) == y) == t.network.accuracy(t.network.forward(X), y) >= 0.95
+    grid = nncore.probability_grid(t.network, (-1, 1), (-1, 1), 20)
+    assert grid.shape == (20, 20, 3) and np.allclose(grid.sum(axis=-1), 1)
+    binary = mlp(2, [], 1, output="sigmoid")
+    assert nncore.probability_grid(binary, (-1, 1), (-1, 1), 5).shape == (5, 5, 2)
