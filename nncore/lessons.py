@@ -100,3 +100,43 @@ def dense_layer(iterations=200, precision="notes", learning_rate=0.001):
         W, B = new_W, new_B
     return Lesson(np.array([r["loss"] for r in records]), records, W, final_biases=B,
                   learning_rate=learning_rate)
+
+
+def neuron_numerical_gradients(record, epsilon=1e-6):
+    """Finite-difference dL/dw0..dw2 and dL/db at one iteration of ``single_neuron``,
+    through nncore's own Dense + ReLU + squared loss (MSE of one output against 0)."""
+    from .activations import ReLU
+    from .gradcheck import numerical_gradient
+    from .layers import Dense
+    from .losses import MeanSquaredError
+    from .network import Network
+
+    net = Network([Dense(3, 1, weights=record["weights"].reshape(3, 1), biases=[[record["bias"]]]), ReLU()],
+                  MeanSquaredError())
+    X, y = record["inputs"].reshape(1, 3), np.zeros((1, 1))
+    dw = [numerical_gradient(net, X, y, "dense1.weights", (i, 0), epsilon=epsilon) for i in range(3)]
+    return np.array(dw), numerical_gradient(net, X, y, "dense1.biases", (0, 0), epsilon=epsilon)
+
+
+def layer_numerical_gradients(record, epsilon=1e-6):
+    """Finite-difference dL/dW (3, 4) and dL/dB (3,) at one iteration of ``dense_layer``:
+    the loss (sum of ReLU(Z))**2 evaluated by nncore's Dense and ReLU."""
+    from .activations import ReLU
+    from .layers import Dense
+
+    def loss(W, B):
+        dense = Dense(4, 3, weights=W.T, biases=B, dtype=np.longdouble)  # extended precision, as gradcheck
+        a = ReLU().forward(dense.forward(record["X"].reshape(1, 4).astype(np.longdouble)))
+        return a.sum() ** 2
+
+    W, B = record["W"].astype(np.longdouble), record["B"].astype(np.longdouble)
+    dW, dB = np.zeros(W.shape), np.zeros(B.shape)
+    for index in np.ndindex(W.shape):
+        e = np.zeros_like(W)
+        e[index] = epsilon
+        dW[index] = (loss(W + e, B) - loss(W - e, B)) / (2 * epsilon)
+    for j in range(3):
+        e = np.zeros_like(B)
+        e[j] = epsilon
+        dB[j] = (loss(W, B + e) - loss(W, B - e)) / (2 * epsilon)
+    return dW, dB

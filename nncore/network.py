@@ -1,5 +1,7 @@
 """A network: Dense layers and activations in sequence, with one loss at the end."""
 
+import copy
+
 import numpy as np
 
 from .activations import ACTIVATIONS, Softmax
@@ -58,15 +60,27 @@ class Network:
         return self.dense_layers[0].weights.dtype
 
     def forward(self, X):
+        X = self._checked(X)
+        for layer in self.layers:
+            X = layer.forward(X)
+        self.output = X
+        return X
+
+    def infer(self, X):
+        """The output for X, leaving every cached value of the last forward/backward alone
+        (so a plot of the network does not disturb the gradients on display)."""
+        X = self._checked(X)
+        for layer in self.layers:
+            X = copy.copy(layer).forward(X)  # shallow: shares the parameters, not the caches
+        return X
+
+    def _checked(self, X):
         X = np.asarray(X, dtype=self.dtype)
         if X.ndim != 2 or X.shape[1] != self.n_inputs:
             raise ValueError(f"{self.dense_layers[0].name}: X must have shape (n_samples, {self.n_inputs}), "
                              f"got {X.shape}")
         if not np.isfinite(X).all():
             raise ValueError("X contains NaN or infinite values")
-        for layer in self.layers:
-            X = layer.forward(X)
-        self.output = X
         return X
 
     def backward(self, output, y):
@@ -79,6 +93,7 @@ class Network:
         else:
             dvalues = self.loss.backward(output, y)
         dvalues = dvalues.astype(self.dtype, copy=False)  # float64 labels must not promote a float32 net
+        self.doutput = dvalues
         for layer in reversed(layers):
             dvalues = layer.backward(dvalues)
         self.dinputs = dvalues
@@ -95,7 +110,7 @@ class Network:
 
     def predict(self, X):
         """Class labels (n,) for softmax, 0/1 (n, outputs) for sigmoid, values for regression."""
-        output = self.forward(X)
+        output = self.infer(X)
         if isinstance(self.layers[-1], Softmax):
             return np.argmax(output, axis=1)
         if self.layers[-1].name == "sigmoid":
@@ -167,7 +182,31 @@ def probability_grid(network, x_range, y_range, resolution):
     xs = np.linspace(*x_range, resolution)
     ys = np.linspace(*y_range, resolution)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    p = network.forward(grid)
+    p = network.infer(grid)
     if p.shape[1] == 1:
         p = np.concatenate([1 - p, p], axis=1)
     return p.reshape(resolution, resolution, -1)
+
+
+def weight_terms(network, layer_name, i, j):
+    """The chain rule for one weight w_ij (input i -> neuron j) of Dense layer ``layer_name``,
+    after a backward pass: dL/dw_ij = sum over samples s of x_si * dL/dz_sj (+ regularisation).
+
+    Returns a dict of arrays over the batch — ``x`` (x_si), ``dz`` (dL/dz_sj), ``products`` —
+    and floats ``data_gradient`` (their sum), ``regularization_gradient`` and ``dweight``
+    (the layer's stored dweights[i, j], which equals the sum of the two).
+    """
+    position = next((p for p, layer in enumerate(network.layers) if getattr(layer, "name", None) == layer_name
+                     and hasattr(layer, "weights")), None)
+    if position is None:
+        raise ValueError(f"unknown layer {layer_name!r}; known: {[d.name for d in network.dense_layers]}")
+    layer = network.layers[position]
+    if not (0 <= i < layer.n_inputs and 0 <= j < layer.n_neurons):
+        raise ValueError(f"{layer_name}: weight ({i}, {j}) is outside weights {layer.weights.shape}")
+    dz = network.layers[position + 1].dinputs[:, j] if position + 1 < len(network.layers) else network.doutput[:, j]
+    x = layer.inputs[:, i]
+    w = layer.weights[i, j]
+    reg = layer.weight_regularizer_l1 * np.sign(w) + 2 * layer.weight_regularizer_l2 * w
+    products = x * dz
+    return {"x": x, "dz": dz, "products": products, "data_gradient": float(products.sum()),
+            "regularization_gradient": float(reg), "dweight": float(layer.dweights[i, j])}

@@ -155,7 +155,12 @@ class Trainer:
         if iteration != self.iteration:
             self._load(network, copy.deepcopy(self.optimizer), iteration)
         return Snapshot(iteration, network, np.arange(len(self.X))[self.batch_indices(iteration)],
-                        {c: float(v) for c, v in zip(self.columns, self._rows[iteration])})
+                        self.record(iteration))
+
+    def record(self, iteration=None):
+        """{column: value} of one iteration's history row (default: the current one)."""
+        iteration = self.iteration if iteration is None else self._checked(iteration)
+        return {c: float(v) for c, v in zip(self.columns, self._rows[iteration])}
 
     def history(self):
         """{column: array over iterations 0..current} (views; copy before changing)."""

@@ -23,12 +23,7 @@ def test_round_trip_matches_independent_rounding():
     assert len(raw) == 4 * 5 * 3
     # Independent expectation: plain Python round() over a C-order walk,
     # (row, col, class) with class fastest.
-    expected = bytes(
-        round(float(probs[r, c, k]) * 255)
-        for r in range(4)
-        for c in range(5)
-        for k in range(3)
-    )
+    expected = bytes(round(float(probs[r, c, k]) * 255) for r in range(4) for c in range(5) for k in range(3))
     assert raw == expected
 
 

@@ -39,9 +39,7 @@ _CSS = (_HERE / "live.css").read_text(encoding="utf-8")
 _JS = (_HERE / "live.js").read_text(encoding="utf-8")
 
 # Inline strings (not paths): file paths would need a packaged asset_dir.
-_component = st.components.v2.component(
-    "backprop_lab_live_view", html=_HTML, css=_CSS, js=_JS
-)
+_component = st.components.v2.component("backprop_lab_live_view", html=_HTML, css=_CSS, js=_JS)
 
 # Softmax output can overshoot [0, 1] by float rounding; tolerate that, not more.
 _TOL = 1e-6
@@ -54,9 +52,7 @@ def encode_probs(probs: np.ndarray) -> str:
     """
     a = np.asarray(probs)
     if a.ndim != 3:
-        raise ValueError(
-            f"probs must have shape (h, w, classes); got {a.ndim}-D shape {a.shape}"
-        )
+        raise ValueError(f"probs must have shape (h, w, classes); got {a.ndim}-D shape {a.shape}")
     if a.size == 0:
         raise ValueError(f"probs must not be empty; got shape {a.shape}")
     if not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):

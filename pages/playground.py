@@ -1,0 +1,289 @@
+"""The playground: train a network, step, play, rewind, and inspect every gradient."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import nncore
+from nncore.datasets import CLASS_RANGE
+from ui import figures, session
+from ui.controls import HELP, big
+from ui.live import live_view
+from ui.state import (
+    BOUNDS,
+    DATASETS,
+    HIDDEN_ACTIVATIONS,
+    MAX_HIDDEN_LAYERS,
+    MAX_NEURONS,
+    OUTPUTS,
+    PRESETS,
+    SPEEDS,
+    Config,
+    K,
+)
+
+ss = st.session_state
+W = K.W
+OPTIMIZER_LABELS = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam"}
+
+
+# ---------------------------------------------------------------- config <-> widgets
+def put_widgets(cfg):
+    """Write ``cfg`` into the sidebar widgets' session-state values (before they are drawn)."""
+    for name, value in cfg.as_dict().items():
+        if name != "hidden":
+            ss[W + name] = value
+    ss[W + "n_hidden"] = len(cfg.hidden)
+    for i in range(MAX_HIDDEN_LAYERS):
+        n, act = cfg.hidden[i] if i < len(cfg.hidden) else (8, "relu")
+        ss[W + f"neurons{i}"], ss[W + f"act{i}"] = n, act
+
+
+def widgets_config():
+    """The Config the sidebar widgets describe, made valid (and what had to change)."""
+    values = {name: ss[W + name] for name in Config().as_dict() if name != "hidden"}
+    values["hidden"] = tuple((int(ss[W + f"neurons{i}"]), ss[W + f"act{i}"]) for i in range(ss[W + "n_hidden"]))
+    return Config(**values).validated()
+
+
+def apply_preset():
+    put_widgets(PRESETS[ss[K.PRESET]])
+
+
+def new_weights():
+    ss[W + "weight_seed"] = (ss[W + "weight_seed"] + 1) % (2**31 - 1)
+
+
+if W + "dataset" not in ss:  # first run of this session: the URL may carry a config
+    cfg_from_url, notes = Config.from_query(st.query_params.to_dict())
+    put_widgets(cfg_from_url)
+    ss[K.URL_NOTES] = notes
+
+# ---------------------------------------------------------------- sidebar
+sb = st.sidebar
+sb.selectbox("Preset", list(PRESETS), index=None, placeholder="Choose a preset…", key=K.PRESET,
+             on_change=apply_preset)
+with sb.expander("Data", expanded=True):
+    st.selectbox("Dataset", DATASETS, key=W + "dataset")
+    lo, hi = CLASS_RANGE[ss[W + "dataset"]]
+    ss[W + "classes"] = min(max(ss[W + "classes"], lo), hi)
+    if lo < hi:
+        st.slider("Classes", lo, hi, key=W + "classes")
+    st.slider("Samples per class", *BOUNDS["samples"][1:], key=W + "samples")
+    st.slider("Noise", 0.0, 1.0, step=0.01, key=W + "noise")
+    st.slider("Test fraction", 0.0, 0.5, step=0.05, key=W + "test_fraction")
+    st.number_input("Data seed", 0, BOUNDS["data_seed"][2], key=W + "data_seed")
+with sb.expander("Model", expanded=True):
+    st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=W + "n_hidden")
+    for i in range(ss[W + "n_hidden"]):
+        a, b = st.columns(2)
+        a.number_input(f"Layer {i + 1} neurons", 1, MAX_NEURONS, key=W + f"neurons{i}")
+        b.selectbox(f"Layer {i + 1} activation", HIDDEN_ACTIVATIONS, key=W + f"act{i}")
+    outputs = OUTPUTS if ss[W + "classes"] == 2 else ("softmax",)
+    if ss[W + "output"] not in outputs:
+        ss[W + "output"] = "softmax"
+    st.selectbox("Output", outputs, key=W + "output",
+                 format_func={"softmax": "softmax + categorical cross-entropy",
+                              "sigmoid": "sigmoid + binary cross-entropy"}.get)
+    a, b = st.columns(2)
+    a.number_input("L1", 0.0, 1.0, step=1e-4, format="%.5f", key=W + "l1")
+    b.number_input("L2", 0.0, 1.0, step=1e-4, format="%.5f", key=W + "l2")
+    st.number_input("Weight seed", 0, BOUNDS["weight_seed"][2], key=W + "weight_seed")
+with sb.expander("Training", expanded=True):
+    st.selectbox("Optimizer", list(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get, key=W + "optimizer")
+    st.number_input("Learning rate", 0.0, 1e6, step=0.001, format="%.5g", key=W + "learning_rate")
+    st.number_input("Decay", 0.0, 1.0, step=1e-7, format="%.3g", key=W + "decay")
+    opt = ss[W + "optimizer"]
+    if opt == "sgd":
+        st.number_input("Momentum", 0.0, 0.999, step=0.05, key=W + "momentum")
+    if opt in ("adagrad", "rmsprop", "adam"):
+        st.number_input("Epsilon", 1e-12, 1.0, step=1e-7, format="%.1e", key=W + "epsilon")
+    if opt == "rmsprop":
+        st.number_input("Rho", 0.0, 0.9999, step=0.01, format="%.4f", key=W + "rho")
+    if opt == "adam":
+        st.number_input("Beta 1", 0.0, 0.9999, step=0.01, format="%.4f", key=W + "beta_1")
+        st.number_input("Beta 2", 0.0, 0.99999, step=0.001, format="%.5f", key=W + "beta_2")
+    st.number_input("Batch size (0 = full batch)", 0, BOUNDS["batch_size"][2], key=W + "batch_size")
+with sb.expander("Play", expanded=False):
+    st.select_slider("Iterations per frame", SPEEDS, key=W + "speed")
+    st.number_input("Stop at iteration", 1, BOUNDS["stop_at"][2], key=W + "stop_at")
+
+cfg, fixes = widgets_config()
+trainer = session.ensure_trainer(cfg)
+link = {k: v for k, v in cfg.to_query().items()}
+for key in list(st.query_params):
+    if key not in link and key != "present":
+        del st.query_params[key]
+for key, value in link.items():
+    if st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+# ---------------------------------------------------------------- main area
+st.title("Playground")
+if ss.get(K.URL_NOTES):
+    st.info("Some settings in the link were ignored: " + "; ".join(ss[K.URL_NOTES]))
+for fix in fixes:
+    st.info(fix)
+
+
+def on_step(n):
+    ss[K.PLAYING] = False
+    session.advance(n)
+
+
+def on_play():
+    playing = not ss.get(K.PLAYING, False)
+    if playing:
+        session.branch_here()
+        ss[K.VIEW] = ss[K.TRAINER].iteration
+    ss[K.PLAYING] = playing
+
+
+def on_reset():
+    ss[K.PLAYING] = False
+    ss[K.TRAINER].rewind(0)
+    ss[K.VIEW] = 0
+    ss[K.NOTICE] = ("info", "Reset to iteration 0: the same initial weights.")
+
+
+@st.fragment
+def workspace():
+    if widgets_config()[0] != ss[K.CONFIG]:  # a control inside changed the config (New weights)
+        st.rerun(scope="app")
+    trainer = ss[K.TRAINER]
+    cfg = ss[K.CONFIG]
+    playing = ss.get(K.PLAYING, False)
+
+    c = st.columns(5)
+    c[0].button("Step", on_click=on_step, args=(1,), help=HELP["step"], shortcut="Right", width="stretch")
+    c[1].button("Step x10", on_click=on_step, args=(10,), help=HELP["step10"], shortcut="Shift+Right",
+                width="stretch")
+    c[2].button("Pause" if playing else "Play", on_click=on_play, help=HELP["play"], shortcut="Space",
+                type="primary", width="stretch")
+    c[3].button("Reset", on_click=on_reset, help=HELP["reset"], shortcut="Home", width="stretch")
+    c[4].button("New weights", on_click=new_weights, help="Draw other initial weights (next weight seed)",
+                width="stretch")
+
+    frames = []
+    if playing:
+        if trainer.iteration >= cfg.stop_at:
+            ss[K.PLAYING] = playing = False
+            ss[K.NOTICE] = ("info", f"Stopped at iteration {trainer.iteration} (Play → Stop at iteration).")
+        else:
+            window = session.window_of(trainer)
+            for _ in range(session.FRAMES_PER_BATCH):
+                session.advance(min(cfg.speed, cfg.stop_at - trainer.iteration))  # may stop play (divergence)
+                frames.append(session.frame(trainer.network, trainer.iteration, trainer.record(), window))
+                if trainer.iteration >= cfg.stop_at:
+                    ss[K.PLAYING] = False
+                if not ss[K.PLAYING]:
+                    break
+            playing = ss[K.PLAYING]
+            ss[K.SEQ] = ss.get(K.SEQ, 0) + 1
+    if ss.get(K.VIEW, 0) > trainer.iteration:
+        ss[K.VIEW] = trainer.iteration
+    if trainer.iteration > 0:
+        st.slider("Rewind to iteration", 0, trainer.iteration, key=K.VIEW,
+                  help="Drag to any past iteration; Step or Play continues from there")
+    view = session.view()
+    snap = trainer.snapshot(view)
+
+    note = ss.pop(K.NOTICE, None)
+    if note:
+        (st.warning if note[0] == "warning" else st.info)(note[1])
+    head = f"Iteration {view}"
+    st.subheader(head)
+    rec = snap.record
+    test_text = (f" · test loss {rec['test_loss']:.4f}, accuracy {rec['test_accuracy']:.1%}"
+                 if np.isfinite(rec["test_loss"]) else "")
+    st.markdown(f"loss **{rec['loss']:.4f}** (+ regularisation {rec['regularization_loss']:.4g}) · "
+                f"accuracy **{rec['accuracy']:.1%}**{test_text} · learning rate {rec['learning_rate']:.4g}"
+                + (f" · viewing the past: iterations {view + 1}–{trainer.iteration} are dropped if you step "
+                   "or play from here" if view < trainer.iteration else ""))
+
+    if not frames:
+        frames = [session.frame(snap.network, view, rec, session.window_of(trainer))]
+    show_test = st.toggle("Show test points (hollow)", key=K.SHOW_TEST) if trainer.X_test is not None else False
+    live_view(session.payload(frames, trainer, cfg, playing=playing, show_test=show_test, presentation=big()),
+              key=K.LIVE, height=560 if big() else 430)
+
+    details(trainer, snap, view)
+
+
+def details(trainer, snap, view):
+    h = trainer.history()
+    idx = session.thin(trainer.iteration + 1, 2000)
+    its = idx.tolist()
+    net = snap.network
+    layers = [layer.name for layer in net.dense_layers]
+    t_curves, t_grad, t_net, t_norms, t_weight = st.tabs(
+        ["Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", "One weight"])
+    with t_curves:
+        a, b = st.columns(2)
+        a.plotly_chart(figures.loss_curve(its, {"train loss": h["loss"][idx], "test loss": h["test_loss"][idx]},
+                                          view, title="Loss", big=big()), key="pg.loss")
+        b.plotly_chart(figures.loss_curve(its, {"train accuracy": h["accuracy"][idx],
+                                                "test accuracy": h["test_accuracy"][idx]}, view,
+                                          title="Accuracy", log_y=False, big=big()), key="pg.acc")
+    with t_grad:
+        name = st.selectbox("Layer", layers, key=K.INSPECT_LAYER)
+        W_, dW = net[f"{name}.weights"], net[f"{name}.dweights"]
+        b_, db = net[f"{name}.biases"], net[f"{name}.dbiases"]
+        st.caption("Rows: input i, columns: neuron j. Gradients at this iteration's weights, on its batch: the "
+                   "update about to be applied. Hover for exact values.")
+        st.plotly_chart(figures.gradient_inspector(W_, dW, b_, db, layer=name, big=big()), key="pg.inspect")
+        if st.toggle("Show as a table", key=K.INSPECT_LAYER + ".table"):
+            a, b = st.columns(2)
+            a.dataframe(pd.DataFrame(W_, index=[f"x{i}" for i in range(len(W_))]).style.format("{:.6g}"))
+            b.dataframe(pd.DataFrame(dW, index=[f"x{i}" for i in range(len(dW))]).style.format("{:.6g}"))
+    with t_net:
+        mode = st.segmented_control("Edge width", ["|w|", "|dL/dw|"], default="|w|", key=K.EDGE_MODE,
+                                    required=True)
+        sizes = [net.n_inputs] + [layer.n_neurons for layer in net.dense_layers]
+        weights = [layer.weights for layer in net.dense_layers]
+        values = weights if mode == "|w|" else [layer.dweights for layer in net.dense_layers]
+        st.plotly_chart(figures.network_diagram(sizes, weights, edge_values=values, edge_label=mode, big=big()),
+                        key="pg.net")
+    with t_norms:
+        st.plotly_chart(figures.gradient_norms(its, {n: h[f"grad_norm.{n}"][idx] for n in layers}, view,
+                                               big=big()), key="pg.norms")
+        st.caption("‖dL/dW‖ per layer. Falling by orders of magnitude toward the input layers: vanishing "
+                   "gradients (try 4 sigmoid layers). Growing without bound: exploding (try a huge learning rate).")
+    with t_weight:
+        weight_drilldown(trainer, snap, view, layers)
+
+
+def weight_drilldown(trainer, snap, view, layers):
+    net = snap.network
+    a, b, c = st.columns(3)
+    layer = a.selectbox("Layer", layers, key=K.WEIGHT + ".layer")
+    shape = net[f"{layer}.weights"].shape
+    i = b.number_input("Input i", 0, shape[0] - 1, key=K.WEIGHT + ".i")
+    j = c.number_input("Neuron j", 0, shape[1] - 1, key=K.WEIGHT + ".j")
+    i, j = min(int(i), shape[0] - 1), min(int(j), shape[1] - 1)
+    terms = nncore.network.weight_terms(net, layer, i, j)
+    X, y = trainer.X[snap.batch], trainer.y[snap.batch]
+    numerical = nncore.numerical_gradient(net, X, y, f"{layer}.weights", (i, j))
+    err = nncore.relative_error(terms["dweight"], numerical)
+    st.markdown(f"**w[{i}, {j}] = {net[f'{layer}.weights'][i, j]:.10g}** (input {i} → neuron {j} of {layer})")
+    m = st.columns(3)
+    m[0].metric("dL/dw (backprop)", f"{terms['dweight']:.10g}")
+    m[1].metric("numerical (finite differences)", f"{numerical:.10g}")
+    m[2].metric("relative error", f"{err:.1e}")
+    st.latex(r"\frac{\partial L}{\partial w_{ij}} = \sum_{s} x_{si}\,\frac{\partial L}{\partial z_{sj}}"
+             + (r" + \text{regularisation}" if terms["regularization_gradient"] else "")
+             + rf" = {terms['data_gradient']:.10g}"
+             + (rf" + {terms['regularization_gradient']:.6g}" if terms["regularization_gradient"] else ""))
+    n = len(terms["x"])
+    table = pd.DataFrame({"sample s": snap.batch[:n], "x_si": terms["x"], "dL/dz_sj": terms["dz"],
+                          "x_si · dL/dz_sj": terms["products"]})
+    st.caption(f"The chain-rule factors for the {n} samples of this iteration's batch "
+               "(dL/dz already carries the 1/N of the mean loss):")
+    st.dataframe(table, hide_index=True, height=240,
+                 column_config={col: st.column_config.NumberColumn(format="%.6g") for col in table.columns[1:]})
+    its, values, grads = trainer.parameter_trace(f"{layer}.weights", (i, j))
+    st.plotly_chart(figures.weight_trace(its, values, grads, view, name=f"{layer}.w[{i},{j}]", big=big()),
+                    key="pg.trace")
+
+
+workspace()

@@ -1,0 +1,83 @@
+"""Widgets shared by pages: the lesson transport bar, and presentation mode."""
+
+import streamlit as st
+
+from ui.state import K
+
+HELP = {"step": "One iteration: forward, backward, update (key: →)",
+        "step10": "Ten iterations (key: Shift+→)",
+        "play": "Play or pause (key: Space)",
+        "reset": "Back to the start (key: Home)"}
+
+
+def big():
+    """Presentation mode: large type and thick lines (on a switch and in the URL, ?present=1)."""
+    return bool(st.session_state.get(K.PRESENT, False))
+
+
+def presentation_toggle():
+    if K.PRESENT not in st.session_state:
+        st.session_state[K.PRESENT] = st.query_params.get("present") == "1"
+    on = st.sidebar.toggle("Presentation mode", key=K.PRESENT,
+                           help="Large type and thick lines for a projector; also ?present=1 in the URL")
+    if on:
+        st.query_params["present"] = "1"
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+    if on:
+        st.html("<style>html, .stApp { font-size: 20px !important; } .stMarkdown p, .stMarkdown li "
+                "{ font-size: 1.25rem !important; } .katex { font-size: 1.45em !important; }</style>")
+    return on
+
+
+def lesson_transport(it_key, playing_key, n_iterations):
+    """Step / Step x10 / Play-Pause / Reset and a slider 1..n; returns the chosen iteration.
+
+    The slider's session-state value is the single source of truth; the buttons move it
+    in callbacks, which run before the widgets are drawn.
+    """
+    st.session_state.setdefault(it_key, 1)
+    st.session_state.setdefault(playing_key, False)
+
+    def move(by):
+        st.session_state[it_key] = max(1, min(n_iterations, st.session_state[it_key] + by))
+
+    def reset():
+        st.session_state[it_key] = 1
+        st.session_state[playing_key] = False
+
+    def toggle():
+        st.session_state[playing_key] = not st.session_state[playing_key]
+
+    playing = st.session_state[playing_key]
+    c = st.columns(4)
+    c[0].button("Step", on_click=move, args=(1,), help=HELP["step"], shortcut="Right", width="stretch")
+    c[1].button("Step x10", on_click=move, args=(10,), help=HELP["step10"], shortcut="Shift+Right",
+                width="stretch")
+    c[2].button("Pause" if playing else "Play", on_click=toggle, help=HELP["play"], shortcut="Space",
+                type="primary", width="stretch")
+    c[3].button("Reset", on_click=reset, help=HELP["reset"], shortcut="Home", width="stretch")
+    st.slider("Iteration", 1, n_iterations, key=it_key, help="Drag to any iteration")
+    return st.session_state[it_key]
+
+
+def lesson_autoplay(it_key, playing_key, n_iterations, interval=0.4):
+    """While playing, advance one iteration per ``interval`` seconds (a timed fragment)."""
+    if not st.session_state.get(playing_key):
+        return
+
+    # The full run disarms; the fragment's own timed reruns advance and redraw the page.
+    st.session_state[K.LESSON_TICK] = False
+
+    @st.fragment(run_every=interval)
+    def tick():
+        if not st.session_state[K.LESSON_TICK]:
+            st.session_state[K.LESSON_TICK] = True
+            return
+        if st.session_state[it_key] >= n_iterations:
+            st.session_state[playing_key] = False
+        else:
+            st.session_state[it_key] += 1
+        st.rerun()
+
+    tick()

@@ -1,0 +1,173 @@
+"""Pure figure builders: data in, a Plotly figure or Graphviz DOT source out.
+
+They read no session state and compute no gradients; every number they draw was
+computed by nncore and is passed in.
+"""
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency.
+CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00")
+CLASS_MARKERS = ("circle", "square", "triangle-up", "diamond", "x")
+POSITIVE, NEGATIVE = "#0072B2", "#D55E00"     # weight sign: blue +, vermillion -
+DIVERGING = [[0.0, NEGATIVE], [0.5, "#f7f7f7"], [1.0, POSITIVE]]
+FONT = dict(size=15)
+
+
+def _layout(fig, title, height, big=False):
+    fig.update_layout(title=dict(text=title, font=dict(size=22 if big else 17)), height=height,
+                      margin=dict(l=10, r=10, t=50, b=10), font=dict(size=20 if big else 14),
+                      hoverlabel=dict(font_size=16))
+    return fig
+
+
+def loss_curve(iterations, series, current, *, title="Loss", log_y=True, big=False, height=320):
+    """Lines for ``series`` ({name: values}) over ``iterations``; a marker at ``current``."""
+    fig = go.Figure()
+    dashes = ("solid", "dash", "dot", "dashdot")
+    for k, (name, values) in enumerate(series.items()):
+        values = np.asarray(values, dtype=float)
+        if not np.isfinite(values).any():
+            continue
+        fig.add_scatter(x=iterations, y=values, name=name, mode="lines",
+                        line=dict(width=4 if big else 2.5, dash=dashes[k % 4], color=CLASS_COLORS[k % 5]),
+                        hovertemplate="iteration %{x}<br>" + name + " %{y:.6g}<extra></extra>")
+        idx = np.searchsorted(iterations, current)
+        if idx < len(values) and np.isfinite(values[idx]):
+            fig.add_scatter(x=[current], y=[values[idx]], mode="markers", showlegend=False,
+                            marker=dict(size=14 if big else 10, color=CLASS_COLORS[k % 5],
+                                        line=dict(width=2, color="black")),
+                            hovertemplate=f"iteration {current}<br>{name} %{{y:.6g}}<extra></extra>")
+    fig.add_vline(x=current, line=dict(color="#444", width=2, dash="dot"))
+    fig.update_xaxes(title_text="iteration")
+    fig.update_yaxes(type="log" if log_y else "linear", exponentformat="power")
+    fig.update_layout(legend=dict(orientation="h", y=-0.25))
+    return _layout(fig, title, height, big)
+
+
+def matrix_heatmap(matrix, *, title, row_labels=None, col_labels=None, fmt=".4g", big=False, height=None):
+    """A labelled heatmap with the values written in the cells; 0 is white, + blue, - vermillion."""
+    matrix = np.atleast_2d(np.asarray(matrix, dtype=float))
+    rows, cols = matrix.shape
+    row_labels = row_labels or [str(i) for i in range(rows)]
+    col_labels = col_labels or [str(j) for j in range(cols)]
+    fig = go.Figure(_heatmap_trace(matrix, row_labels, col_labels, fmt, cols * rows <= 64))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height or max(180, 48 * rows + 90), big)
+
+
+def _heatmap_trace(matrix, row_labels, col_labels, fmt, show_text, showscale=False):
+    limit = float(np.nanmax(np.abs(matrix))) if matrix.size and np.isfinite(matrix).any() else 1.0
+    return go.Heatmap(z=matrix, x=col_labels, y=row_labels, colorscale=DIVERGING, zmin=-limit or -1,
+                      zmax=limit or 1, showscale=showscale, xgap=2, ygap=2,
+                      texttemplate=f"%{{z:{fmt}}}" if show_text else None, textfont=dict(size=14),
+                      hovertemplate="%{y}, %{x}<br>%{z:.10g}<extra></extra>")
+
+
+def gradient_inspector(weights, dweights, biases, dbiases, *, layer, big=False):
+    """W, dL/dW, b and dL/db side by side; rows = input i, columns = neuron j."""
+    n_in, n_out = weights.shape
+    rows = [f"x{i}" for i in range(n_in)]
+    cols = [f"n{j}" for j in range(n_out)]
+    fig = make_subplots(rows=1, cols=4, column_widths=[0.36, 0.36, 0.14, 0.14], horizontal_spacing=0.05,
+                        subplot_titles=(f"{layer}.weights  W", "dL/dW", "biases  b", "dL/db"))
+    show = n_in * n_out <= 48
+    fig.add_trace(_heatmap_trace(weights, rows, cols, ".3g", show), 1, 1)
+    fig.add_trace(_heatmap_trace(dweights, rows, cols, ".2e", show), 1, 2)
+    fig.add_trace(_heatmap_trace(biases.T, cols, ["b"], ".3g", n_out <= 24), 1, 3)
+    fig.add_trace(_heatmap_trace(dbiases.T, cols, ["dL/db"], ".2e", n_out <= 24), 1, 4)
+    for c in (1, 2, 3, 4):
+        fig.update_yaxes(autorange="reversed", row=1, col=c)
+    fig.update_xaxes(title_text="neuron j", row=1, col=1)
+    fig.update_xaxes(title_text="neuron j", row=1, col=2)
+    fig.update_yaxes(title_text="input i", row=1, col=1)
+    # Biases are one per neuron: shown as a column, neuron j down the side.
+    fig.update_yaxes(title_text="neuron j", row=1, col=3)
+    height = min(900, max(260, 30 * max(n_in, n_out) + 120))
+    return _layout(fig, f"Gradient inspector: {layer}", height, big)
+
+
+def network_diagram(sizes, weights, *, edge_values=None, edge_label="|w|", big=False, height=420):
+    """Neurons as columns of dots; an edge per weight, coloured by the sign of the weight,
+    width by |edge_values| (the weights themselves, or on a switch the gradients)."""
+    edge_values = weights if edge_values is None else edge_values
+    fig = go.Figure()
+    xs = np.arange(len(sizes))
+    ys = [np.linspace(-1, 1, n) if n > 1 else np.zeros(1) for n in sizes]
+    scale = max((float(np.abs(v).max()) for v in edge_values if v.size), default=1.0) or 1.0
+    bins = np.array([0.1, 0.3, 0.6, 1.01])
+    widths = np.array([0.5, 1.5, 3.0, 5.0]) * (1.6 if big else 1.0)
+    for layer, (W, V) in enumerate(zip(weights, edge_values)):
+        strength = np.abs(V) / scale
+        for sign, color in ((1, POSITIVE), (-1, NEGATIVE)):
+            for b, width in enumerate(widths):
+                lo = bins[b - 1] if b else 0.0
+                mask = (np.sign(W) == sign) & (strength >= lo) & (strength < bins[b])
+                i, j = np.nonzero(mask)
+                if not len(i):
+                    continue
+                ex = np.column_stack([np.full(len(i), xs[layer]), np.full(len(i), xs[layer + 1]),
+                                      np.full(len(i), np.nan)]).ravel()
+                ey = np.column_stack([ys[layer][i], ys[layer + 1][j], np.full(len(i), np.nan)]).ravel()
+                fig.add_scatter(x=ex, y=ey, mode="lines", line=dict(color=color, width=width),
+                                opacity=0.75, hoverinfo="skip", showlegend=False)
+    for layer, n in enumerate(sizes):
+        fig.add_scatter(x=np.full(n, xs[layer]), y=ys[layer], mode="markers", showlegend=False,
+                        marker=dict(size=16 if big else 11, color="white", line=dict(width=2, color="#222")),
+                        hovertemplate=f"layer {layer}, neuron %{{pointNumber}}<extra></extra>")
+    labels = ["inputs"] + [f"dense{k + 1}" for k in range(len(sizes) - 1)]
+    fig.update_xaxes(tickvals=list(xs), ticktext=labels, showgrid=False, zeroline=False)
+    fig.update_yaxes(visible=False)
+    title = f"Network: blue = positive weight, vermillion = negative, width = {edge_label}"
+    return _layout(fig, title, height, big)
+
+
+def gradient_norms(iterations, norms, current, *, big=False):
+    """Per-layer ||dL/dW|| over time on a log axis: vanishing and exploding gradients show."""
+    return loss_curve(iterations, {f"‖dL/dW‖ {name}": v for name, v in norms.items()}, current,
+                      title="Gradient norm per layer", big=big)
+
+
+def weight_trace(iterations, values, gradients, current, *, name, big=False):
+    """One weight's value and gradient over time (two stacked panels)."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=(f"{name}: value", "gradient dL/dw"))
+    fig.add_scatter(x=iterations, y=values, mode="lines+markers", line=dict(color=POSITIVE, width=2.5),
+                    showlegend=False, row=1, col=1)
+    fig.add_scatter(x=iterations, y=gradients, mode="lines+markers", line=dict(color=NEGATIVE, width=2.5),
+                    showlegend=False, row=2, col=1)
+    fig.add_vline(x=current, line=dict(color="#444", width=2, dash="dot"))
+    fig.update_xaxes(title_text="iteration", row=2, col=1)
+    return _layout(fig, f"{name} over time (sampled at checkpoints)", 420, big)
+
+
+def fmt(x, digits=6):
+    """A number as the notes print it when digits is None (repr), else to ``digits`` significant digits."""
+    return repr(float(x)) if digits is None else f"{float(x):.{digits}g}"
+
+
+def neuron_graph(record, digits=None):
+    """Graphviz DOT of the one-neuron lesson in micrograd's style: each node shows its
+    value (forward) and its gradient dLoss/dnode (backward), for one iteration."""
+    f = lambda v: fmt(v, digits)  # noqa: E731
+    x, w = record["inputs"], record["weights"]
+    lines = ['digraph G {', 'rankdir=LR; bgcolor="transparent";',
+             'node [shape=record, fontname="Helvetica", fontsize=14, style="rounded,filled", fillcolor="#ffffff"];',
+             'edge [color="#555555"];']
+
+    def node(name, label, value, grad, fill="#ffffff"):
+        lines.append(f'{name} [label="{{ {label} | value {f(value)} | grad {f(grad)} }}", fillcolor="{fill}"];')
+
+    for i in range(3):
+        node(f"x{i}", f"x{i}", x[i], record["dloss_dsum"] * w[i], "#eef5fb")
+        node(f"w{i}", f"w{i}", w[i], record["dweights"][i], "#fff4e0")
+        node(f"mul{i}", f"mul(x{i}, w{i})", record["mul"][i], record["dmul"][i])
+        lines += [f"x{i} -> mul{i};", f"w{i} -> mul{i};", f"mul{i} -> sum;"]
+    node("b", "b", record["bias"], record["dbias"], "#fff4e0")
+    node("sum", "sum", record["sum"], record["dloss_dsum"])
+    node("relu", "ReLU", record["relu"], record["dloss_drelu"])
+    node("loss", "loss = ReLU²", record["loss"], 1.0, "#e6f4ea")
+    lines += ["b -> sum;", "sum -> relu;", "relu -> loss;", "}"]
+    return "\n".join(lines)

@@ -1,0 +1,235 @@
+"""Every st.session_state key, and the playground's one config object.
+
+``Config`` is plain data (no Streamlit): it validates itself, and round-trips through
+the URL's query parameters with ``to_query`` / ``from_query``. A link can't make the
+server build something huge: every number has a bound, every name a whitelist.
+"""
+
+from dataclasses import asdict, dataclass, fields, replace
+
+from nncore.activations import ACTIVATIONS
+from nncore.datasets import CLASS_RANGE
+from nncore.optimizers import OPTIMIZERS
+
+
+class K:
+    """Session-state keys. Pages use these names, never bare strings."""
+
+    # One-neuron and one-layer lessons
+    NEURON_IT = "neuron.iteration"
+    NEURON_PLAYING = "neuron.playing"
+    NEURON_PRECISION = "neuron.precision"
+    LAYER_IT = "layer.iteration"
+    LAYER_PLAYING = "layer.playing"
+    LAYER_PRECISION = "layer.precision"
+    LESSON_TICK = "lesson.tick"     # armed by a full run, fired by the play timer
+    # Playground
+    CONFIG = "pg.config"            # the Config the trainer was built from
+    TRAINER = "pg.trainer"
+    VIEW = "pg.view"                # the iteration slider (widget key)
+    PLAYING = "pg.playing"
+    SEQ = "pg.seq"                  # id of the last batch of live frames sent
+    WANT_FRAMES = "pg.want_frames"  # the live view asked for the next batch
+    NOTICE = "pg.notice"            # one message for the next run ("data changed: reset")
+    URL_NOTES = "pg.url_notes"      # what the URL asked for that was ignored
+    INSPECT_LAYER = "pg.inspect_layer"
+    WEIGHT = "pg.weight"
+    SHOW_TEST = "pg.show_test"
+    EDGE_MODE = "pg.edge_mode"
+    LIVE = "pg.live"                # the live component's fixed key
+    W = "pg.w."                     # prefix of the config widgets: K.W + field name
+    PRESET = "pg.preset"
+    PRESENT = "present"             # presentation mode
+
+
+DATASETS = tuple(CLASS_RANGE)
+HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a != "softmax")
+OUTPUTS = ("softmax", "sigmoid")
+MAX_HIDDEN_LAYERS = 4
+MAX_NEURONS = 128
+SPEEDS = (1, 2, 5, 10, 25, 50, 100)
+
+
+@dataclass(frozen=True)
+class Config:
+    # data
+    dataset: str = "spiral"
+    samples: int = 100          # per class
+    classes: int = 3
+    noise: float = 0.0
+    test_fraction: float = 0.2
+    data_seed: int = 0
+    # model
+    hidden: tuple = ((16, "relu"),)   # (neurons, activation) per hidden layer
+    output: str = "softmax"
+    l1: float = 0.0
+    l2: float = 0.0
+    weight_seed: int = 0
+    # training
+    optimizer: str = "adam"
+    learning_rate: float = 0.02
+    decay: float = 0.0
+    momentum: float = 0.9
+    epsilon: float = 1e-7
+    rho: float = 0.9
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    batch_size: int = 0         # 0: full batch
+    # playing
+    speed: int = 10             # iterations per animation frame
+    stop_at: int = 5000
+
+    # -- what a change resets --------------------------------------------------------
+    def data_key(self):
+        return (self.dataset, self.samples, self.classes, self.noise, self.test_fraction, self.data_seed)
+
+    def model_key(self):
+        return (self.hidden, self.output, self.l1, self.l2, self.weight_seed, self.optimizer, self.batch_size)
+
+    def hyperparameters(self):
+        """The optimizer's settings that may change mid-run without a reset."""
+        names = OPTIMIZERS[self.optimizer]().hyperparameters
+        return {n: getattr(self, n) for n in names}
+
+    # -- validation --------------------------------------------------------------------
+    def validated(self):
+        """(a valid Config, [what was changed and why]); out-of-range values fall back."""
+        notes, good = [], {}
+        default = Config()
+        for f in fields(self):
+            value = getattr(self, f.name)
+            ok, clean = _check(f.name, value, self)
+            if ok:
+                good[f.name] = clean
+            else:
+                good[f.name] = getattr(default, f.name)
+                notes.append(f"{f.name}={_show(value)} is not allowed ({clean}); using {_show(good[f.name])}")
+        cfg = replace(default, **good)
+        lo, hi = CLASS_RANGE[cfg.dataset]
+        if not lo <= cfg.classes <= hi:
+            notes.append(f"{cfg.dataset} allows {lo}-{hi} classes, not {cfg.classes}; using {hi}")
+            cfg = replace(cfg, classes=hi)
+        if cfg.output == "sigmoid" and cfg.classes != 2:
+            notes.append("a sigmoid output needs exactly 2 classes; using softmax")
+            cfg = replace(cfg, output="softmax")
+        return cfg, notes
+
+    # -- URL -----------------------------------------------------------------------------
+    def to_query(self):
+        """{name: str} of the fields that differ from the defaults (short links)."""
+        default = Config()
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value != getattr(default, f.name):
+                out[f.name] = _hidden_to_str(value) if f.name == "hidden" else repr(value).strip("'")
+        return out
+
+    @classmethod
+    def from_query(cls, params):
+        """(Config, notes) from a mapping of query parameters; never raises."""
+        notes, values = [], {}
+        types = {f.name: f.type for f in fields(cls)}
+        for name, raw in dict(params).items():
+            if name not in types:
+                continue  # other parameters (e.g. presentation mode) belong to others
+            raw = str(raw)[:200]
+            try:
+                if name == "hidden":
+                    values[name] = _hidden_from_str(raw)
+                elif types[name] in (int, "int"):
+                    values[name] = int(raw)
+                elif types[name] in (float, "float"):
+                    values[name] = float(raw)
+                else:
+                    values[name] = raw
+            except (ValueError, OverflowError):
+                notes.append(f"{name}={raw[:40]!r} could not be read; using the default")
+        cfg, more = replace(cls(), **values).validated()
+        return cfg, notes + more
+
+    def as_dict(self):
+        return asdict(self)
+
+
+# Allowed values: (kind, lower, upper) for numbers, a tuple of names for choices.
+BOUNDS = {
+    "dataset": DATASETS, "output": OUTPUTS, "optimizer": tuple(OPTIMIZERS),
+    "samples": (int, 5, 500), "classes": (int, 2, 5), "noise": (float, 0.0, 1.0),
+    "test_fraction": (float, 0.0, 0.5), "data_seed": (int, 0, 2**31 - 1), "weight_seed": (int, 0, 2**31 - 1),
+    "l1": (float, 0.0, 1.0), "l2": (float, 0.0, 1.0),
+    "learning_rate": (float, 0.0, 1e6), "decay": (float, 0.0, 1.0), "momentum": (float, 0.0, 0.999),
+    "epsilon": (float, 1e-12, 1.0), "rho": (float, 0.0, 0.9999), "beta_1": (float, 0.0, 0.9999),
+    "beta_2": (float, 0.0, 0.99999), "batch_size": (int, 0, 2500), "speed": (int, 1, 100),
+    "stop_at": (int, 1, 100_000),
+}
+
+
+def _check(name, value, cfg):
+    if name == "hidden":
+        try:
+            layers = tuple((int(n), str(a)) for n, a in value)
+        except (TypeError, ValueError):
+            return False, "not a list of (neurons, activation)"
+        if len(layers) > MAX_HIDDEN_LAYERS:
+            return False, f"at most {MAX_HIDDEN_LAYERS} hidden layers"
+        for n, a in layers:
+            if not 1 <= n <= MAX_NEURONS:
+                return False, f"neurons per layer must be 1-{MAX_NEURONS}"
+            if a not in HIDDEN_ACTIVATIONS:
+                return False, f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}"
+        return True, layers
+    bound = BOUNDS[name]
+    if isinstance(bound[0], str):
+        return (True, value) if value in bound else (False, f"choose one of {', '.join(bound)}")
+    kind, lo, hi = bound
+    try:
+        number = kind(value)
+    except (TypeError, ValueError, OverflowError):
+        return False, "not a number"
+    if kind is float and number != number:
+        return False, "not a number"
+    if not lo <= number <= hi:
+        return False, f"must be between {_show(lo)} and {_show(hi)}"
+    return True, number
+
+
+def _show(value):
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _hidden_to_str(hidden):
+    """((16, "relu"), (8, "tanh")) -> "16relu-8tanh"; no hidden layer -> "none"."""
+    return "-".join(f"{n}{a}" for n, a in hidden) or "none"
+
+
+def _hidden_from_str(text):
+    if text == "none":
+        return ()
+    layers = []
+    for part in text.split("-")[: MAX_HIDDEN_LAYERS + 1]:
+        digits = part[: len(part) - len(part.lstrip("0123456789"))]
+        if not digits or len(digits) > 4:
+            raise ValueError(part)
+        layers.append((int(digits), part[len(digits):]))
+    return tuple(layers)
+
+
+PRESETS = {
+    "Book, chapter 10: spiral, 2-64-3, Adam 0.05": Config(
+        dataset="spiral", samples=100, classes=3, test_fraction=0.0, hidden=((64, "relu"),),
+        optimizer="adam", learning_rate=0.05, decay=5e-7, stop_at=10_000, speed=50),
+    "XOR with 4 tanh neurons, SGD": Config(
+        dataset="xor", classes=2, noise=0.15, hidden=((4, "tanh"),), optimizer="sgd", learning_rate=0.5,
+        momentum=0.9, stop_at=2000),
+    "Circles, two ReLU layers": Config(
+        dataset="circles", classes=2, noise=0.08, hidden=((8, "relu"), (8, "relu")), learning_rate=0.02),
+    "Vanishing gradients: 4 sigmoid layers": Config(
+        dataset="moons", classes=2, hidden=((8, "sigmoid"),) * 4, optimizer="sgd", learning_rate=0.5,
+        momentum=0.0, stop_at=5000),
+    "Too large a learning rate (diverges)": Config(
+        dataset="blobs", classes=3, hidden=((16, "relu"),), optimizer="sgd", learning_rate=5000.0,
+        momentum=0.0),
+}
