@@ -2,16 +2,12 @@
 
 import streamlit as st
 
+from ui.boot import navigation
 from ui.controls import presentation_toggle
+from ui.state import K
 
 st.set_page_config(page_title="Backprop Lab", page_icon=":material/replay:", layout="wide")
-
-pages = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
-    st.Page("pages/neuron.py", title="One neuron", icon=":material/radio_button_checked:", url_path="neuron"),
-    st.Page("pages/layer.py", title="One layer", icon=":material/view_column:", url_path="layer"),
-    st.Page("pages/playground.py", title="Playground", icon=":material/tune:", url_path="playground"),
-]
-page = st.navigation(pages)
+page = navigation()
+st.session_state[K.ENTRY] = True
 presentation_toggle()
 page.run()

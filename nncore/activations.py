@@ -30,12 +30,13 @@ class ReLU(Activation):
 
     def forward(self, inputs):
         self.inputs = inputs
+        self.mask = inputs > 0
         self.output = np.maximum(inputs, 0)
         return self.output
 
     def backward(self, dvalues):
-        # Multiplying by the mask is ~10x faster than the book's boolean-index assignment.
-        self.dinputs = dvalues * (self.inputs > 0)
+        # Multiplying by the mask is ~5x faster than the book's boolean-index assignment.
+        self.dinputs = dvalues * self.mask
         return self.dinputs
 
 

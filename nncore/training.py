@@ -196,7 +196,7 @@ class Trainer:
             test_loss, test_acc = network.data_loss(out, self.y_test), network.accuracy(out, self.y_test)
         output = network.forward(Xb)
         loss = network.data_loss(output, yb)
-        network.backward(output, yb)
+        network.backward(output, yb, input_gradient=False)
         if record:
             if iteration >= len(self._rows):
                 self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])

@@ -2,6 +2,10 @@
 
 import streamlit as st
 
+from ui.boot import require_app
+
+require_app(__file__)
+
 st.title("Backprop Lab")
 st.markdown(
     "See backpropagation happen. Every number on these pages is computed by `nncore`, a small NumPy "

@@ -4,8 +4,11 @@ import streamlit as st
 
 from nncore import lessons
 from ui import data, figures
+from ui.boot import require_app
 from ui.controls import big, lesson_autoplay, lesson_transport
 from ui.state import K
+
+require_app(__file__)
 
 PRECISIONS = {"notes": "as printed in the notes", "float64": "exact float64"}
 

@@ -5,8 +5,11 @@ import streamlit as st
 
 from nncore import lessons
 from ui import data, figures
+from ui.boot import require_app
 from ui.controls import big, lesson_autoplay, lesson_transport
 from ui.state import K
+
+require_app(__file__)
 
 PRECISIONS = {"notes": "as printed in the notes", "float64": "exact float64"}
 
@@ -48,10 +51,11 @@ with left:
              rf"{'1' if active else '0'} \quad (\text{{sum}} = {n(r['sum'])} {relation} 0)")
     st.latex(r"\frac{\partial \text{sum}}{\partial \text{mul}_i} = 1, \qquad "
              r"\frac{\partial \text{mul}_i}{\partial w_i} = x_i, \qquad \frac{\partial \text{sum}}{\partial b} = 1")
-    st.latex(r"\frac{\partial L}{\partial w_0} = \frac{\partial L}{\partial \text{ReLU}} \cdot "
+    st.latex(r"\begin{aligned}\frac{\partial L}{\partial w_0} &= \frac{\partial L}{\partial \text{ReLU}} \cdot "
              r"\frac{\partial \text{ReLU}}{\partial \text{sum}} \cdot \frac{\partial \text{sum}}{\partial \text{mul}_0}"
-             r" \cdot \frac{\partial \text{mul}_0}{\partial w_0} = "
-             rf"{n(r['dloss_drelu'])} \cdot {n(r['drelu_dsum'])} \cdot 1 \cdot ({n(x[0])}) = {n(r['dweights'][0])}")
+             r" \cdot \frac{\partial \text{mul}_0}{\partial w_0} \\ "
+             rf"&= {n(r['dloss_drelu'])} \cdot {n(r['drelu_dsum'])} \cdot 1 \cdot ({n(x[0])}) = {n(r['dweights'][0])}"
+             r"\end{aligned}")
 
 with right:
     st.markdown("#### 3 · Gradients, proved numerically")

@@ -7,6 +7,7 @@ import streamlit as st
 import nncore
 from nncore.datasets import CLASS_RANGE
 from ui import figures, session
+from ui.boot import require_app
 from ui.controls import HELP, big
 from ui.live import live_view
 from ui.state import (
@@ -21,6 +22,8 @@ from ui.state import (
     Config,
     K,
 )
+
+require_app(__file__)
 
 ss = st.session_state
 W = K.W

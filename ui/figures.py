@@ -154,11 +154,11 @@ def neuron_graph(record, digits=None):
     f = lambda v: fmt(v, digits)  # noqa: E731
     x, w = record["inputs"], record["weights"]
     lines = ['digraph G {', 'rankdir=LR; bgcolor="transparent";',
-             'node [shape=record, fontname="Helvetica", fontsize=14, style="rounded,filled", fillcolor="#ffffff"];',
+             'node [shape=record, fontname="Helvetica", fontsize=16, style="rounded,filled", fillcolor="#ffffff"];',
              'edge [color="#555555"];']
 
     def node(name, label, value, grad, fill="#ffffff"):
-        lines.append(f'{name} [label="{{ {label} | value {f(value)} | grad {f(grad)} }}", fillcolor="{fill}"];')
+        lines.append(f'{name} [label="{label} | value {f(value)} | grad {f(grad)}", fillcolor="{fill}"];')
 
     for i in range(3):
         node(f"x{i}", f"x{i}", x[i], record["dloss_dsum"] * w[i], "#eef5fb")

@@ -40,6 +40,7 @@ class K:
     W = "pg.w."                     # prefix of the config widgets: K.W + field name
     PRESET = "pg.preset"
     PRESENT = "present"             # presentation mode
+    ENTRY = "entry"                 # set by app.py on every run (see ui/boot.py)
 
 
 DATASETS = tuple(CLASS_RANGE)

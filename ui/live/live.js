@@ -449,9 +449,10 @@ function drawLoss(S, { ctx, w, h }) {
   if (!isFinite(lo)) { lo = logY ? 0.01 : 0; hi = 1; }
   let y0, y1;
   if (logY) {
-    y0 = Math.pow(10, Math.floor(Math.log10(lo)));
-    y1 = Math.pow(10, Math.ceil(Math.log10(hi)));
-    if (y1 <= y0) y1 = y0 * 10;
+    // Tight range: rounding out to whole decades would flatten a loss that moves within one.
+    const pad = Math.max(1.02, Math.pow(hi / lo, 0.06));
+    y0 = lo / pad;
+    y1 = hi * pad;
   } else {
     y0 = 0;
     y1 = niceCeil(hi > 0 ? hi * 1.05 : 1);
@@ -464,9 +465,9 @@ function drawLoss(S, { ctx, w, h }) {
   ctx.lineWidth = 1;
   ctx.strokeRect(m.l, m.t, pw, ph);
   axisTicks(ctx, 0, xmax, pw / (st.font * 6), (v) => [X(v), m.t + ph], "x", st, th);
-  if (logY) {
+  if (logY && Math.log10(y1 / y0) >= 1.5) {
     const ticks = [];
-    for (let v = y0; v <= y1 * 1.001; v *= 10) ticks.push(v);
+    for (let v = Math.pow(10, Math.ceil(Math.log10(y0))); v <= y1; v *= 10) ticks.push(v);
     drawTicks(ctx, ticks, (v) => [m.l, Y(v)], "y", st, th);
   } else {
     axisTicks(ctx, y0, y1, ph / (st.font * 3), (v) => [m.l, Y(v)], "y", st, th);

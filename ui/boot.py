@@ -1,0 +1,36 @@
+"""The app's pages, and deep links such as /neuron on a freshly started server.
+
+Streamlit sees the `pages/` folder beside app.py and, until the first st.navigation call
+in the process, serves a URL like /neuron by running pages/neuron.py alone, without
+app.py (its old folder-based multipage mode). app.py marks every run it makes; a page
+run without that mark registers the real navigation (which switches the whole process
+to it for good) and switches to itself, so app.py serves the same page properly.
+"""
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui.state import K
+
+# (script, title, icon, url path): teachers write the paths on the board.
+PAGES = [
+    ("pages/home.py", "Home", ":material/home:", "home"),
+    ("pages/neuron.py", "One neuron", ":material/radio_button_checked:", "neuron"),
+    ("pages/layer.py", "One layer", ":material/view_column:", "layer"),
+    ("pages/playground.py", "Playground", ":material/tune:", "playground"),
+]
+
+
+def navigation():
+    pages = [st.Page(path, title=title, icon=icon, url_path=url, default=(k == 0))
+             for k, (path, title, icon, url) in enumerate(PAGES)]
+    return st.navigation(pages)
+
+
+def require_app(page_file):
+    """Call first in every page with ``__file__``."""
+    if st.session_state.get(K.ENTRY):
+        return
+    navigation()
+    st.switch_page(f"pages/{Path(page_file).name}")
