@@ -200,7 +200,7 @@ class NncoreNet:
         net = self.network
         output = net.forward(X)
         loss = net.data_loss(output, y)
-        net.backward(output, y)
+        net.backward(output, y, input_gradient=False)  # as nncore.Trainer trains: dL/dX of the data is unused
         self.optimizer.step(net)
         return loss
 

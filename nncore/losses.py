@@ -25,12 +25,12 @@ class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
 
     def forward(self, y_pred, y_true):
-        clipped = np.clip(y_pred, CLIP, 1 - CLIP)
         if y_true.ndim == 1:
-            confidences = clipped[np.arange(len(clipped)), check_labels(y_true, y_pred.shape[1])]
-        else:
-            confidences = np.sum(clipped * check_onehot(y_true, y_pred.shape), axis=1)
-        return -np.log(confidences)
+            # Picking before clipping clips n values instead of n * classes: same result.
+            picked = y_pred[np.arange(len(y_pred)), check_labels(y_true, y_pred.shape[1])]
+            return -np.log(np.clip(picked, CLIP, 1 - CLIP))
+        clipped = np.clip(y_pred, CLIP, 1 - CLIP)
+        return -np.log(np.sum(clipped * check_onehot(y_true, y_pred.shape), axis=1))
 
     def backward(self, dvalues, y_true):
         self.dinputs = -one_hot(y_true, dvalues.shape[1]) / dvalues / len(dvalues)

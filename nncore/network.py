@@ -89,7 +89,7 @@ class Network:
         layers = self.layers
         if self.fused and isinstance(layers[-1], Softmax) and isinstance(self.loss, CategoricalCrossentropy):
             # d(CCE)/dz of softmax(z) is (softmax - onehot): no division by p, no Jacobian.
-            dvalues = (output - one_hot(y, output.shape[1])) / len(output)
+            dvalues = output * (1.0 / len(output)) - self._scaled_one_hot(y, output.shape[1])
             layers[-1].dinputs = dvalues
             layers = layers[:-1]
         else:
@@ -104,6 +104,16 @@ class Network:
                 dvalues = layer.backward(dvalues)
         self.dinputs = dvalues
         return dvalues
+
+    def _scaled_one_hot(self, y, n_classes):
+        """one_hot(y) / n, remembered for read-only labels (a trainer's frozen data),
+        which cannot change under the cache."""
+        cached = getattr(self, "_one_hot_cache", None)
+        if cached is not None and cached[0] is y and not y.flags.writeable:
+            return cached[1]
+        value = one_hot(y, n_classes) * (1.0 / len(y))
+        self._one_hot_cache = (y, value)
+        return value
 
     def data_loss(self, output, y):
         return self.loss.calculate(output, y)

@@ -189,7 +189,8 @@ class Trainer:
     def _evaluate(self, network, optimizer, iteration, *, record):
         """Forward and backward at the network's parameters on ``iteration``'s batch."""
         idx = self.batch_indices(iteration)
-        Xb, yb = self.X[idx], self.y[idx]
+        # Full batch: the frozen arrays themselves, so per-label caches (one-hot) stay valid.
+        Xb, yb = (self.X, self.y) if isinstance(idx, slice) else (self.X[idx], self.y[idx])
         test_loss = test_acc = np.nan
         if record and self.X_test is not None:
             out = network.forward(self.X_test)

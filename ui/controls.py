@@ -12,22 +12,28 @@ HELP = {"step": "One iteration: forward, backward, update (key: →)",
 
 def big():
     """Presentation mode: large type and thick lines (on a switch and in the URL, ?present=1)."""
-    return bool(st.session_state.get(K.PRESENT, False))
+    return bool(st.session_state.get(K.PRESENTATION, False))
 
 
 def presentation_toggle():
-    if K.PRESENT not in st.session_state:
-        st.session_state[K.PRESENT] = st.query_params.get("present") == "1"
-    on = st.sidebar.toggle("Presentation mode", key=K.PRESENT,
-                           help="Large type and thick lines for a projector; also ?present=1 in the URL")
-    if on:
+    """The sidebar switch. Its value is mirrored into a plain key (K.PRESENTATION), which,
+    unlike a widget's, survives runs in which the switch is not drawn."""
+    ss = st.session_state
+    if K.PRESENTATION not in ss:
+        ss[K.PRESENTATION] = st.query_params.get("present") == "1"
+    ss[K.PRESENT] = ss[K.PRESENTATION]
+
+    def mirror():
+        ss[K.PRESENTATION] = ss[K.PRESENT]
+
+    st.sidebar.toggle("Presentation mode", key=K.PRESENT, on_change=mirror,
+                      help="Large type and thick lines for a projector; also ?present=1 in the URL")
+    if ss[K.PRESENTATION]:
         st.query_params["present"] = "1"
-    elif "present" in st.query_params:
-        del st.query_params["present"]
-    if on:
         st.html("<style>html, .stApp { font-size: 20px !important; } .stMarkdown p, .stMarkdown li "
                 "{ font-size: 1.25rem !important; } .katex { font-size: 1.45em !important; }</style>")
-    return on
+    elif "present" in st.query_params:
+        del st.query_params["present"]
 
 
 def lesson_transport(it_key, playing_key, n_iterations):

@@ -39,7 +39,8 @@ class K:
     LIVE = "pg.live"                # the live component's fixed key
     W = "pg.w."                     # prefix of the config widgets: K.W + field name
     PRESET = "pg.preset"
-    PRESENT = "present"             # presentation mode
+    PRESENT = "present"             # presentation mode switch (widget key)
+    PRESENTATION = "presentation"   # presentation mode (plain value, see ui.controls)
     ENTRY = "entry"                 # set by app.py on every run (see ui/boot.py)
 
 
@@ -230,7 +231,8 @@ PRESETS = {
     "Vanishing gradients: 4 sigmoid layers": Config(
         dataset="moons", classes=2, hidden=((8, "sigmoid"),) * 4, optimizer="sgd", learning_rate=0.5,
         momentum=0.0, stop_at=5000),
+    # Linear layers multiply their weights, so too large a step grows them geometrically.
     "Too large a learning rate (diverges)": Config(
-        dataset="blobs", classes=3, hidden=((16, "relu"),), optimizer="sgd", learning_rate=5000.0,
-        momentum=0.0),
+        dataset="blobs", classes=3, hidden=((16, "linear"), (16, "linear")), optimizer="sgd",
+        learning_rate=100.0, momentum=0.9),
 }

@@ -1,0 +1,186 @@
+"""Every page through Streamlit's AppTest: renders, steps, resets, rewinds, shows the notes' numbers."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests import notes_numbers as notes
+
+TIMEOUT = 60
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def app(page=None, **query):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in query.items():
+        at.query_params[k] = str(v)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def iteration(at):
+    heads = [h.value for h in at.subheader if h.value.startswith("Iteration ")]
+    assert len(heads) == 1, heads
+    return int(re.match(r"Iteration (\d+)", heads[0]).group(1))
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def text(at):
+    return "\n".join(m.value for m in at.markdown) + "\n".join(str(c.value) for c in at.caption)
+
+
+def test_home_links_every_page():
+    at = app()
+    assert at.title[0].value == "Backprop Lab"
+    assert {"/neuron", "/layer", "/playground"} <= set(re.findall(r"/\w+", "\n".join(c.value for c in at.caption)))
+
+
+def test_neuron_steps_through_the_notes_numbers():
+    at = app("pages/neuron.py")
+    assert iteration(at) == 1 and "Iteration 1, Loss: 36.0" in text(at)
+    button(at, "Step").click().run()
+    assert iteration(at) == 2 and f"Iteration 2, Loss: {notes.NEURON_LOSSES[1]!r}" in text(at)
+    button(at, "Step x10").click().run()
+    assert iteration(at) == 12 and repr(notes.NEURON_LOSSES[11]) in text(at)
+    at.slider[0].set_value(200).run()
+    assert iteration(at) == 200 and repr(notes.NEURON_LOSSES[199]) in text(at)
+    button(at, "Reset").click().run()
+    assert iteration(at) == 1
+    assert not at.exception
+
+
+def test_neuron_precision_switch_shows_exact_float64():
+    at = app("pages/neuron.py")
+    at.slider[0].set_value(200).run()
+    at.segmented_control[0].set_value("float64").run()
+    body = text(at)
+    assert repr(notes.NEURON_LOSSES[199]) not in body
+    assert re.search(r"Iteration 200, Loss: 0\.000195637", body)
+    assert not at.exception
+
+
+def test_neuron_chain_rule_and_numerical_gradient_table():
+    at = app("pages/neuron.py")
+    table = at.dataframe[0].value
+    assert table["dL/dparam"].tolist() == [12.0, -24.0, 36.0, 12.0]
+    assert (table["numerical"] - table["dL/dparam"]).abs().max() < 1e-9
+    assert any("12.0 \\cdot 1.0 \\cdot 1 \\cdot (1.0) = 12.0" in m.value for m in at.latex)
+
+
+def test_layer_shows_both_printed_series():
+    at = app("pages/layer.py")
+    assert iteration(at) == 1 and "Iteration 0, Loss: 466.56000000000006" in text(at)
+    at.slider[0].set_value(21).run()
+    assert f"Iteration 20, Loss: {notes.LAYER_LOSSES_NOTES[1]!r}" in text(at)
+    at.segmented_control[0].set_value("float64").run()
+    assert f"Iteration 20, Loss: {notes.LAYER_LOSSES_FLOAT64[1]!r}" in text(at)
+    button(at, "Step").click().run()
+    assert iteration(at) == 22
+    assert not at.exception
+
+
+def playground(**query):
+    return app("pages/playground.py", **query)
+
+
+def loss_line(at):
+    return next(m.value for m in at.markdown if m.value.startswith("loss **"))
+
+
+def test_playground_step_reset_and_rewind():
+    at = playground()
+    assert iteration(at) == 0
+    first = loss_line(at)
+    button(at, "Step").click().run()
+    assert iteration(at) == 1 and loss_line(at) != first
+    button(at, "Step x10").click().run()
+    assert iteration(at) == 11
+    eleven = loss_line(at)
+    at.slider(key="pg.view").set_value(1).run()
+    assert iteration(at) == 1 and "viewing the past" in loss_line(at)
+    at.slider(key="pg.view").set_value(11).run()
+    assert loss_line(at) == eleven  # rewinding shows the past exactly as it was
+    at.slider(key="pg.view").set_value(4).run()
+    button(at, "Step").click().run()  # continues from the viewed iteration: a new branch
+    assert iteration(at) == 5 and at.slider(key="pg.view").max == 5
+    button(at, "Reset").click().run()
+    assert iteration(at) == 0 and loss_line(at) == first
+    assert not at.exception
+
+
+def test_playground_play_trains_and_pause_stops():
+    at = playground()
+    button(at, "Play").click().run()
+    played = iteration(at)
+    assert played > 0  # one batch of frames per run (the browser asks for the next ones)
+    button(at, "Pause").click().run()
+    assert iteration(at) == played and [b for b in at.button if b.label == "Play"]
+
+
+def test_learning_rate_change_keeps_training_architecture_change_resets():
+    at = playground()
+    button(at, "Step x10").click().run()
+    at.number_input(key="pg.w.learning_rate").set_value(0.005).run()
+    assert iteration(at) == 10 and any("from iteration 10 on" in i.value for i in at.info)
+    at.slider(key="pg.w.n_hidden").set_value(2).run()
+    assert iteration(at) == 0 and any("restarted at iteration 0" in i.value for i in at.info)
+    assert not at.exception
+
+
+def test_divergence_stops_with_a_warning_and_keeps_the_last_good_iteration():
+    # Two linear layers multiply their weights: with a huge step they overflow within 10 iterations.
+    at = playground(optimizer="sgd", learning_rate="100", momentum="0.9", hidden="16linear-16linear", dataset="blobs")
+    button(at, "Step x10").click().run()
+    warning = "\n".join(w.value for w in at.warning)
+    assert "diverged" in warning and "smaller learning rate" in warning
+    good = iteration(at)
+    assert good < 10 and f"Iteration {good} is the last good state" in warning
+    assert not at.exception
+
+
+def test_a_bad_link_falls_back_with_a_visible_note():
+    at = playground(samples="99999999", dataset="<script>alert(1)</script>", hidden="9999relu", learning_rate="nan")
+    notes_shown = "\n".join(i.value for i in at.info)
+    for name in ("samples", "dataset", "hidden", "learning_rate"):
+        assert name in notes_shown
+    assert iteration(at) == 0 and not at.exception
+
+
+CONFIGS = [  # every dataset, optimizer and activation; 0 and 4 hidden layers; sigmoid output; mini-batch
+    dict(dataset="spiral", hidden="none", optimizer="sgd"),
+    dict(dataset="vertical", hidden="8relu-8tanh-8sigmoid-8linear", optimizer="adagrad"),
+    dict(dataset="circles", classes=3, hidden="4tanh", optimizer="rmsprop", batch_size=32),
+    dict(dataset="moons", classes=2, output="sigmoid", hidden="8sigmoid", optimizer="adam", l2="0.001"),
+    dict(dataset="xor", classes=2, hidden="4linear-4relu-4relu-4relu", optimizer="sgd", momentum="0.5", l1="0.001"),
+    dict(dataset="blobs", classes=5, hidden="128relu", optimizer="adam", test_fraction="0.5"),
+]
+
+
+@pytest.mark.parametrize("query", CONFIGS, ids=[c["dataset"] for c in CONFIGS])
+def test_configuration_grid_renders_and_trains(query):
+    at = playground(**query)
+    assert not at.info or all("ignored" not in i.value for i in at.info)
+    button(at, "Step x10").click().run()
+    assert iteration(at) == 10
+    for tab_layer in at.selectbox(key="pg.inspect_layer").options:
+        at.selectbox(key="pg.inspect_layer").set_value(tab_layer).run()
+    assert not at.exception
+
+
+def test_presentation_mode_from_the_link_enlarges_the_charts():
+    at = app(present=1)
+    assert at.toggle(key="present").value is True
+    for page in ("pages/neuron.py", "pages/layer.py", "pages/playground.py"):
+        at.switch_page(page).run()
+        assert not at.exception
+        fonts = {json.loads(c.proto.spec)["layout"]["font"]["size"] for c in at.get("plotly_chart")}
+        assert fonts == {20}, fonts
