@@ -118,3 +118,64 @@ def train_test_split(X, y, test_fraction, seed):
     n_test = int(round(test_fraction * len(X)))
     test, train = order[:n_test], order[n_test:]
     return X[train], y[train], X[test], y[test]
+
+
+MAX_CSV_ROWS = 2000
+
+
+def from_csv(data):
+    """Your own data: CSV text (or bytes) with a header ``x1,x2,label`` and at most
+    MAX_CSV_ROWS rows. Labels may be any whole numbers; they are renumbered 0..k-1 in
+    sorted order (2 <= k <= 5). Returns X (n, 2) float64 and y (n,) int64; raises a
+    ValueError naming the line and column of the first problem."""
+    import csv
+    import io
+
+    raw = data if isinstance(data, bytes) else str(data).encode("utf-8")
+    if len(raw) > 200_000:
+        raise ValueError(f"the file is {len(raw):,} bytes; at most 200,000 are accepted")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"the file is not UTF-8 text (byte {err.start} cannot be read)") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise ValueError("the file is empty")
+    header = [h.strip().lower() for h in rows[0]]
+    missing = [c for c in ("x1", "x2", "label") if c not in header]
+    if missing:
+        raise ValueError(f"missing column(s) {', '.join(missing)}: the first line must name x1, x2 and label "
+                         f"(found {', '.join(header[:6]) or 'nothing'})")
+    body = rows[1:]
+    if len(body) > MAX_CSV_ROWS:
+        raise ValueError(f"{len(body):,} rows; at most {MAX_CSV_ROWS:,} are accepted")
+    cols = [header.index(c) for c in ("x1", "x2", "label")]
+    X, labels = np.empty((len(body), 2)), []
+    for line, row in enumerate(body, start=2):
+        try:
+            x1, x2, label = (row[c].strip() for c in cols)
+        except IndexError:
+            raise ValueError(f"line {line}: expected 3 values, got {len(row)}") from None
+        for name, cell in (("x1", x1), ("x2", x2)):
+            try:
+                value = float(cell)
+            except ValueError:
+                raise ValueError(f"line {line}, column {name}: {cell[:20]!r} is not a number") from None
+            if not np.isfinite(value) or abs(value) > 1e6:
+                raise ValueError(f"line {line}, column {name}: {cell[:20]!r} is not a finite number up to 1e6")
+            X[line - 2, 0 if name == "x1" else 1] = value
+        try:
+            number = float(label)
+        except ValueError:
+            raise ValueError(f"line {line}, column label: {label[:20]!r} is not a whole number") from None
+        if not (np.isfinite(number) and number == int(number)):
+            raise ValueError(f"line {line}, column label: {label[:20]!r} is not a whole number")
+        labels.append(int(number))
+    classes = sorted(set(labels))
+    if len(classes) < 2:
+        raise ValueError(f"only one class ({classes[0] if classes else 'none'}): a classifier needs 2 to 5")
+    if len(classes) > 5:
+        raise ValueError(f"{len(classes)} classes; at most 5 are supported")
+    index = {c: k for k, c in enumerate(classes)}
+    return X, np.array([index[c] for c in labels], dtype=np.int64)

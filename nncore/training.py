@@ -39,6 +39,16 @@ class Checkpoint:
     optimizer: dict
     pinned: bool = False  # optimizer settings change here: never thinned away
 
+    def schedule(self):
+        """[(iteration, optimizer settings in force from it on)], oldest first: enough,
+        with the config, to rebuild this exact run elsewhere."""
+        out = []
+        for c in sorted((c for c in self._checkpoints if c.pinned), key=lambda c: c.iteration):
+            settings = c.optimizer["hyperparameters"]
+            if not out or out[-1][1] != settings:
+                out.append((c.iteration, dict(settings)))
+        return out
+
     @property
     def nbytes(self):
         arrays = [a for pair in self.parameters for a in pair]
@@ -179,6 +189,16 @@ class Trainer:
             values.append(float(scratch[name][index]))
             grads.append(float(scratch[gradient_name(name)][index]))
         return np.array(its), np.array(values), np.array(grads)
+
+    def schedule(self):
+        """[(iteration, optimizer settings in force from it on)], oldest first: enough,
+        with the config, to rebuild this exact run elsewhere."""
+        out = []
+        for c in sorted((c for c in self._checkpoints if c.pinned), key=lambda c: c.iteration):
+            settings = c.optimizer["hyperparameters"]
+            if not out or out[-1][1] != settings:
+                out.append((c.iteration, dict(settings)))
+        return out
 
     @property
     def nbytes(self):

@@ -5,13 +5,15 @@ import pandas as pd
 import streamlit as st
 
 import nncore
+import nncore.io as nio
 from nncore.datasets import CLASS_RANGE
-from ui import figures, session
+from ui import export, figures, session
 from ui.boot import require_app
 from ui.controls import HELP, big
 from ui.live import live_view
 from ui.state import (
     BOUNDS,
+    CUSTOM,
     DATASETS,
     HIDDEN_ACTIVATIONS,
     MAX_HIDDEN_LAYERS,
@@ -57,6 +59,34 @@ def new_weights():
     ss[W + "weight_seed"] = (ss[W + "weight_seed"] + 1) % (2**31 - 1)
 
 
+def use_custom_data(X, y, what):
+    ss[K.CUSTOM_DATA] = (X, y)
+    ss[W + "dataset"] = CUSTOM
+    ss.pop(K.TRAINER, None)  # new data: a new run
+    ss[K.NOTICE] = ("info", f"{what}: training restarted at iteration 0.")
+
+
+def on_csv():
+    upload = ss[K.UPLOAD_CSV]
+    if upload is None:
+        return
+    try:
+        X, y = nncore.datasets.from_csv(upload.getvalue())
+    except ValueError as err:
+        ss[K.NOTICE] = ("warning", f"{upload.name} was not loaded: {err}. Your run is unchanged.")
+        return
+    use_custom_data(X, y, f"Loaded {len(X)} points in {int(y.max()) + 1} classes from {upload.name}")
+
+
+def on_weights_upload():
+    upload = ss[K.UPLOAD_WEIGHTS]
+    if upload is None:
+        return
+    error = session.load_weights(upload.name, upload.getvalue())
+    ss[K.NOTICE] = (("warning", f"Not loaded — {error}. Your run is unchanged.") if error else
+                    ("info", f"Loaded the weights from {upload.name}: a new run starts from them at iteration 0."))
+
+
 if W + "dataset" not in ss:  # first run of this session: the URL may carry a config
     cfg_from_url, notes = Config.from_query(st.query_params.to_dict())
     put_widgets(cfg_from_url)
@@ -67,15 +97,26 @@ sb = st.sidebar
 sb.selectbox("Preset", list(PRESETS), index=None, placeholder="Choose a preset…", key=K.PRESET,
              on_change=apply_preset)
 with sb.expander("Data", expanded=True):
-    st.selectbox("Dataset", DATASETS, key=W + "dataset")
-    lo, hi = CLASS_RANGE[ss[W + "dataset"]]
-    ss[W + "classes"] = min(max(ss[W + "classes"], lo), hi)
-    if lo < hi:
-        st.slider("Classes", lo, hi, key=W + "classes")
-    st.slider("Samples per class", *BOUNDS["samples"][1:], key=W + "samples")
-    st.slider("Noise", 0.0, 1.0, step=0.01, key=W + "noise")
+    custom = ss.get(K.CUSTOM_DATA)
+    choices = DATASETS + ((CUSTOM,) if custom is not None else ())
+    if ss[W + "dataset"] not in choices:
+        ss[W + "dataset"] = DATASETS[0]
+    st.selectbox("Dataset", choices, key=W + "dataset",
+                 format_func=lambda d: f"your data ({len(custom[0])} points)" if d == CUSTOM else d)
+    if ss[W + "dataset"] == CUSTOM:
+        ss[W + "classes"] = int(custom[1].max()) + 1
+    else:
+        lo, hi = CLASS_RANGE[ss[W + "dataset"]]
+        ss[W + "classes"] = min(max(ss[W + "classes"], lo), hi)
+        if lo < hi:
+            st.slider("Classes", lo, hi, key=W + "classes")
+        st.slider("Samples per class", *BOUNDS["samples"][1:], key=W + "samples")
+        st.slider("Noise", 0.0, 1.0, step=0.01, key=W + "noise")
     st.slider("Test fraction", 0.0, 0.5, step=0.05, key=W + "test_fraction")
-    st.number_input("Data seed", 0, BOUNDS["data_seed"][2], key=W + "data_seed")
+    st.number_input("Data seed", 0, BOUNDS["data_seed"][2], key=W + "data_seed",
+                    help="Draws the data (and the train/test split)")
+    st.file_uploader("Your own data: a CSV with columns x1, x2, label", type=["csv"], key=K.UPLOAD_CSV,
+                     on_change=on_csv, help=f"At most {nncore.datasets.MAX_CSV_ROWS} rows, 2-5 classes")
 with sb.expander("Model", expanded=True):
     st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=W + "n_hidden")
     for i in range(ss[W + "n_hidden"]):
@@ -113,13 +154,27 @@ with sb.expander("Play", expanded=False):
 
 cfg, fixes = widgets_config()
 trainer = session.ensure_trainer(cfg)
-link = {k: v for k, v in cfg.to_query().items()}
-for key in list(st.query_params):
-    if key not in link and key != "present":
-        del st.query_params[key]
-for key, value in link.items():
-    if st.query_params.get(key) != value:
-        st.query_params[key] = value
+
+with sb.expander("Save, load, share", expanded=False):
+    link = session.share_link(cfg)
+    st.caption("Share link: the same data, model, settings and seeds; the same run, bit for bit"
+               + (" (your own data and uploaded weights are not in a link)" if cfg.dataset == CUSTOM
+                  or ss.get(K.START_WEIGHTS) else ""))
+    st.code(link, language=None, wrap_lines=True)
+    tr = ss[K.TRAINER]
+    st.download_button("Weights (.json)", lambda: nio.to_json(tr.snapshot(session.view()).network),
+                       file_name="weights.json", mime="application/json", width="stretch")
+    st.download_button("Weights (.npz)", lambda: nio.to_npz(tr.snapshot(session.view()).network),
+                       file_name="weights.npz", mime="application/octet-stream", width="stretch")
+    st.download_button("Training history (.csv)", lambda: export.history_csv(tr.history()),
+                       file_name="history.csv", mime="text/csv", width="stretch")
+    st.download_button("Python script of this run", lambda: export.script(cfg, tr.schedule(), tr.iteration),
+                       file_name="backprop_lab_run.py", mime="text/x-python", width="stretch",
+                       disabled=cfg.dataset == CUSTOM or bool(ss.get(K.START_WEIGHTS)),
+                       help="Rebuilds this run with nncore (not available for your own data or uploaded weights)")
+    st.file_uploader("Continue from weights (.json or .npz)", type=["json", "npz"], key=K.UPLOAD_WEIGHTS,
+                     on_change=on_weights_upload, help="They must fit the current architecture")
+session.sync_url(cfg)
 
 # ---------------------------------------------------------------- main area
 st.title("Playground")
@@ -144,7 +199,7 @@ def on_play():
 
 def on_reset():
     ss[K.PLAYING] = False
-    ss[K.TRAINER].rewind(0)
+    session.rewind(0)
     ss[K.VIEW] = 0
     ss[K.NOTICE] = ("info", "Reset to iteration 0: the same initial weights.")
 
@@ -219,8 +274,9 @@ def details(trainer, snap, view):
     its = idx.tolist()
     net = snap.network
     layers = [layer.name for layer in net.dense_layers]
-    t_curves, t_grad, t_net, t_norms, t_weight = st.tabs(
-        ["Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", "One weight"])
+    t_curves, t_grad, t_net, t_norms, t_weight, t_compare, t_draw = st.tabs(
+        ["Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", "One weight", "Compare two runs",
+         "Draw your data"])
     with t_curves:
         a, b = st.columns(2)
         a.plotly_chart(figures.loss_curve(its, {"train loss": h["loss"][idx], "test loss": h["test_loss"][idx]},
@@ -254,6 +310,74 @@ def details(trainer, snap, view):
                    "gradients (try 4 sigmoid layers). Growing without bound: exploding (try a huge learning rate).")
     with t_weight:
         weight_drilldown(trainer, snap, view, layers)
+    with t_compare:
+        compare(trainer, view)
+    with t_draw:
+        draw(trainer)
+
+
+def compare(trainer, view):
+    """The same data and initial weights, other optimizer settings: both runs side by side."""
+    cfg = ss[K.CONFIG]
+    st.caption("Run B starts from run A's initial weights and data, with the settings you choose here, and is "
+               f"trained to run A's iteration on screen ({view}).")
+    a, b, c = st.columns(3)
+    optimizer = a.selectbox("Run B optimizer", list(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get,
+                            key=K.COMPARE + ".optimizer")  # SGD first: the book's baseline
+    lr = b.number_input("Run B learning rate", 0.0, 1e6, value=1.0, format="%.5g", key=K.COMPARE + ".lr")
+    if not c.toggle("Show run B", key=K.COMPARE + ".on"):
+        return
+    other, _ = Config(**{**cfg.as_dict(), "optimizer": optimizer, "learning_rate": lr}).validated()
+    runs = session.compare_runs(cfg, other, view, cap=5000)
+    if runs is None:
+        st.info("Comparison is limited to 5,000 iterations; rewind run A to compare there.")
+        return
+    (ha, sa), (hb, sb_) = runs
+    label_a = f"A: {OPTIMIZER_LABELS[cfg.optimizer]} {cfg.learning_rate:g}"
+    label_b = f"B: {OPTIMIZER_LABELS[optimizer]} {lr:g}"
+    idx = session.thin(view + 1, 1500)
+    st.plotly_chart(figures.loss_curve(idx.tolist(), {label_a: ha["loss"][idx], label_b: hb["loss"][idx]}, view,
+                                       title="Loss, both runs", big=big()), key="pg.cmp.loss")
+    window = session.window_of(trainer)
+    x, y = trainer.X, trainer.y
+    cols = st.columns(2)
+    for col, label, snap_ in ((cols[0], label_a, sa), (cols[1], label_b, sb_)):
+        probs = nncore.probability_grid(snap_.network, window[0], window[1], 60)
+        col.plotly_chart(figures.boundary(probs, window, x, y, title=f"{label}: accuracy "
+                                          f"{snap_.record['accuracy']:.1%}", big=big()), key=f"pg.cmp.{label[0]}")
+
+
+def on_draw():
+    event = ss[K.DRAW]
+    points = [(p["x"], p["y"]) for p in event.selection.points if p.get("curve_number") == 0]
+    if not points:
+        return
+    X, y = ss.get(K.CUSTOM_DATA) or (np.empty((0, 2)), np.empty(0, dtype=np.int64))
+    X = np.vstack([X, np.array(points, dtype=float)])
+    y = np.concatenate([y, np.full(len(points), ss[K.DRAW_CLASS], dtype=np.int64)])
+    ss[K.CUSTOM_DATA] = (X, y)
+    if len(np.unique(y)) >= 2:
+        ss[W + "dataset"] = CUSTOM
+        ss.pop(K.TRAINER, None)
+
+
+def draw(trainer):
+    st.caption("Make your own dataset: choose a class, click the plane. Once there are two classes, the run "
+               "trains on your points (the sidebar's dataset becomes \"your data\").")
+    a, b = st.columns([3, 1])
+    a.segmented_control("Class", list(range(5)), format_func=lambda c: f"class {c}", default=0, required=True,
+                        key=K.DRAW_CLASS)
+    if b.button("Clear my points", width="stretch"):
+        ss.pop(K.CUSTOM_DATA, None)
+        if ss[W + "dataset"] == CUSTOM:
+            ss[W + "dataset"] = DATASETS[0]
+        st.rerun(scope="app")
+    X, y = ss.get(K.CUSTOM_DATA) or (np.empty((0, 2)), np.empty(0, dtype=np.int64))
+    window = ((-1.5, 1.5), (-1.5, 1.5))
+    st.plotly_chart(figures.draw_canvas(X, y, window, big=big()), key=K.DRAW, on_select=on_draw,
+                    selection_mode="points")
+    if ss.get(K.TRAINER) is None:
+        st.rerun(scope="app")
 
 
 def weight_drilldown(trainer, snap, view, layers):
@@ -261,6 +385,8 @@ def weight_drilldown(trainer, snap, view, layers):
     a, b, c = st.columns(3)
     layer = a.selectbox("Layer", layers, key=K.WEIGHT + ".layer")
     shape = net[f"{layer}.weights"].shape
+    # Start on a weight that is learning: the largest gradient of input 0.
+    ss.setdefault(K.WEIGHT + ".j", int(np.argmax(np.abs(net[f"{layer}.dweights"][0]))))
     i = b.number_input("Input i", 0, shape[0] - 1, key=K.WEIGHT + ".i")
     j = c.number_input("Neuron j", 0, shape[1] - 1, key=K.WEIGHT + ".j")
     i, j = min(int(i), shape[0] - 1), min(int(j), shape[1] - 1)

@@ -73,7 +73,7 @@ def gradient_inspector(weights, dweights, biases, dbiases, *, layer, big=False):
     cols = [f"n{j}" for j in range(n_out)]
     fig = make_subplots(rows=1, cols=4, column_widths=[0.36, 0.36, 0.14, 0.14], horizontal_spacing=0.05,
                         subplot_titles=(f"{layer}.weights  W", "dL/dW", "biases  b", "dL/db"))
-    show = n_in * n_out <= 48
+    show = n_out <= 8 and n_in <= 16  # values written in the cells only while they stay legible
     fig.add_trace(_heatmap_trace(weights, rows, cols, ".3g", show), 1, 1)
     fig.add_trace(_heatmap_trace(dweights, rows, cols, ".2e", show), 1, 2)
     fig.add_trace(_heatmap_trace(biases.T, cols, ["b"], ".3g", n_out <= 24), 1, 3)
@@ -171,3 +171,50 @@ def neuron_graph(record, digits=None):
     node("loss", "loss = ReLU²", record["loss"], 1.0, "#e6f4ea")
     lines += ["b -> sum;", "sum -> relu;", "relu -> loss;", "}"]
     return "\n".join(lines)
+
+
+def draw_canvas(X, y, window, *, classes=5, targets=41, big=False):
+    """Your data, editable: the points so far (marker shape and colour per class) over a
+    lattice of faint click targets — Plotly reports clicks on points only, so every
+    place you may click holds one."""
+    (x0, x1), (y0, y1) = window
+    gx, gy = np.meshgrid(np.linspace(x0, x1, targets), np.linspace(y0, y1, targets))
+    fig = go.Figure()
+    fig.add_scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", name="click to add",
+                    marker=dict(size=11, color="rgba(120,120,120,0.07)"), hovertemplate="add at (%{x:.2f}, %{y:.2f})"
+                    "<extra></extra>", showlegend=False)
+    for c in range(classes):
+        pts = X[y == c] if len(X) else np.empty((0, 2))
+        fig.add_scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"class {c}",
+                        marker=dict(size=13 if big else 10, color=CLASS_COLORS[c], symbol=CLASS_MARKERS[c],
+                                    line=dict(width=1.5, color="black")), hoverinfo="skip")
+    fig.update_xaxes(range=[x0, x1], title_text="x1")
+    fig.update_yaxes(range=[y0, y1], title_text="x2")
+    fig.update_layout(clickmode="event+select", dragmode=False)
+    return _layout(fig, "Click to add a point of the chosen class", 560, big)
+
+
+def _rgb(hex_color):
+    return np.array([int(hex_color[k:k + 2], 16) for k in (1, 3, 5)], dtype=float)
+
+
+def boundary(probs, window, X, y, *, title, big=False, height=460):
+    """Class-probability shading (each class's colour weighted by its probability, faded
+    toward white where the network is unsure) with the points, one marker shape per class."""
+    classes = probs.shape[-1]
+    colors = np.array([_rgb(c) for c in CLASS_COLORS[:classes]])
+    mix = probs @ colors
+    confidence = (probs.max(axis=-1, keepdims=True) - 1 / classes) / (1 - 1 / classes)
+    rgb = 255 - (255 - mix) * (0.25 + 0.5 * confidence)
+    (x0, x1), (y0, y1) = window
+    h, w = probs.shape[:2]
+    fig = go.Figure(go.Image(z=rgb[::-1].astype(np.uint8), x0=x0, dx=(x1 - x0) / (w - 1), y0=y1,
+                             dy=-(y1 - y0) / (h - 1), hoverinfo="skip"))
+    for c in range(classes):
+        pts = X[y == c]
+        fig.add_scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"class {c}",
+                        marker=dict(size=10 if big else 7, color=CLASS_COLORS[c], symbol=CLASS_MARKERS[c],
+                                    line=dict(width=1, color="black")))
+    fig.update_xaxes(range=[x0, x1], title_text="x1", showgrid=False)
+    fig.update_yaxes(range=[y0, y1], title_text="x2", showgrid=False, autorange=None)
+    return _layout(fig, title, height, big)

@@ -4,15 +4,17 @@ st.session_state, and turns nncore's state into the live view's frames.
 No maths here: training, gradients and probabilities all come from nncore.
 """
 
+import copy
 from dataclasses import fields
 
 import numpy as np
 import streamlit as st
 
 import nncore
+import nncore.io as nio
 from ui import data
 from ui.live import encode_probs
-from ui.state import Config, K
+from ui.state import CUSTOM, Config, K
 
 GRID = 50               # boundary resolution in the live view (GRID x GRID)
 FRAMES_PER_BATCH = 10   # frames per server run while playing: the browser plays them at FPS
@@ -21,14 +23,69 @@ HISTORY_POINTS = 400    # loss history sent to the live view, downsampled
 
 
 def build(cfg):
-    """A fresh Trainer for ``cfg``: its data, its network (weights from cfg.weight_seed), its optimizer."""
-    X, y, X_test, y_test = data.dataset(cfg.dataset, cfg.samples, cfg.classes, cfg.noise, cfg.test_fraction,
-                                        cfg.data_seed)
-    n_out = 1 if cfg.output == "sigmoid" else cfg.classes
-    network = nncore.mlp(2, list(cfg.hidden), n_out, output=cfg.output, seed=cfg.weight_seed, l1=cfg.l1, l2=cfg.l2)
+    """A fresh Trainer for ``cfg``: its data (or the session's own data), its network (weights
+    from cfg.weight_seed, or an uploaded weights file that fits it), its optimizer."""
+    ss = st.session_state
+    if cfg.dataset == CUSTOM:
+        X, y = ss[K.CUSTOM_DATA]
+        X, y, X_test, y_test = nncore.datasets.train_test_split(X, y, cfg.test_fraction, cfg.data_seed)
+    else:
+        X, y, X_test, y_test = data.dataset(cfg.dataset, cfg.samples, cfg.classes, cfg.noise, cfg.test_fraction,
+                                            cfg.data_seed)
+    network = network_for(cfg)
+    start = ss.get(K.START_WEIGHTS)
+    if start is not None:
+        if start[0] == cfg.model_key():
+            network.set_parameters(start[1])
+        else:
+            ss.pop(K.START_WEIGHTS)
+            ss[K.NOTICE] = ("info", "The architecture changed: the uploaded weights no longer fit and were dropped.")
     optimizer = nncore.OPTIMIZERS[cfg.optimizer](**cfg.hyperparameters())
     return nncore.Trainer(network, optimizer, X, y, X_test=X_test, y_test=y_test,
                           batch_size=cfg.batch_size or None, seed=cfg.weight_seed)
+
+
+def sync_url(cfg):
+    """Keep the address bar equal to the config, so the URL itself is always a share link."""
+    query = cfg.to_query()
+    for key in list(st.query_params):
+        if key not in query and key != "present":
+            del st.query_params[key]
+    for key, value in query.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def share_link(cfg):
+    """The URL that reproduces ``cfg`` (and presentation mode, if on)."""
+    from urllib.parse import urlencode, urlsplit
+
+    query = cfg.to_query()
+    if st.session_state.get(K.PRESENTATION):
+        query["present"] = "1"
+    base = urlsplit(st.context.url or "http://localhost:8501/playground")
+    return f"{base.scheme}://{base.netloc}/playground" + (f"?{urlencode(query)}" if query else "")
+
+
+def network_for(cfg):
+    n_out = 1 if cfg.output == "sigmoid" else cfg.classes
+    return nncore.mlp(2, list(cfg.hidden), n_out, output=cfg.output, seed=cfg.weight_seed, l1=cfg.l1, l2=cfg.l2)
+
+
+def load_weights(name, content):
+    """Validate an uploaded weights file against the current architecture and start a
+    new run from it. Returns an error message, or None."""
+    cfg = st.session_state[K.CONFIG]
+    network = network_for(cfg)
+    try:
+        (nio.from_npz if name.lower().endswith(".npz") else nio.from_json)(content, network)
+    except ValueError as err:
+        return f"{name}: {err}"
+    st.session_state[K.START_WEIGHTS] = (cfg.model_key(), network.get_parameters())
+    st.session_state[K.TRAINER] = build(cfg)
+    st.session_state[K.VIEW] = 0
+    st.session_state[K.PLAYING] = False
+    return None
 
 
 def changed(old, new, keys):
@@ -70,7 +127,16 @@ def branch_here():
     trainer = st.session_state[K.TRAINER]
     v = view()
     if v < trainer.iteration:
-        trainer.rewind(v)
+        rewind(v)
+
+
+def rewind(iteration):
+    """Rewind, then keep the optimizer settings on screen: the rewound state carries
+    the settings that were in force back then."""
+    trainer, cfg = st.session_state[K.TRAINER], st.session_state[K.CONFIG]
+    trainer.rewind(iteration)
+    if trainer.optimizer.get_hyperparameters() != cfg.hyperparameters():
+        trainer.set_hyperparameters(**cfg.hyperparameters())
 
 
 def advance(n):
@@ -133,3 +199,30 @@ def thin(n_before, max_points):
 
 def window_of(trainer):
     return data.bounds(np.r_[trainer.X, trainer.X_test] if trainer.X_test is not None else trainer.X)
+
+
+def compare_runs(cfg_a, cfg_b, iteration, cap):
+    """Histories and snapshots at ``iteration`` of the session's run (A) and of run B: A's
+    data and initial weights, B's optimizer settings. B's trainer is kept in the session and
+    trained further only as needed. None beyond ``cap`` iterations."""
+    if iteration > cap:
+        return None
+    ss = st.session_state
+    a = ss[K.TRAINER]
+    key = (cfg_a.data_key(), cfg_a.model_key(), cfg_b.optimizer, tuple(cfg_b.hyperparameters().items()))
+    kept = ss.get(K.COMPARE + ".trainer")
+    if kept is None or kept[0] != key:
+        b = nncore.Trainer(copy.deepcopy(a.snapshot(0).network), nncore.OPTIMIZERS[cfg_b.optimizer](
+            **cfg_b.hyperparameters()), a.X, a.y, X_test=a.X_test, y_test=a.y_test,
+            batch_size=a.batch_size, seed=a.seed)
+        kept = ss[K.COMPARE + ".trainer"] = (key, b)
+    b = kept[1]
+    if b.iteration < iteration:
+        try:
+            b.step(iteration - b.iteration)
+        except nncore.DivergenceError:
+            pass  # B stops at its last good iteration; its curve ends there
+    at = min(iteration, b.iteration)
+    # Padded with NaN past a divergence, so both runs share one iteration axis.
+    hb = {k: np.r_[v[: at + 1], np.full(iteration - at, np.nan)] for k, v in b.history().items()}
+    return (a.history(), a.snapshot(iteration)), (hb, b.snapshot(at))

@@ -39,12 +39,21 @@ class K:
     LIVE = "pg.live"                # the live component's fixed key
     W = "pg.w."                     # prefix of the config widgets: K.W + field name
     PRESET = "pg.preset"
+    CUSTOM_DATA = "pg.custom_data"  # (X, y) from an uploaded CSV or drawn points
+    START_WEIGHTS = "pg.start_weights"  # (model key, parameters) from an uploaded weights file
+    UPLOAD_WEIGHTS = "pg.upload_weights"
+    UPLOAD_CSV = "pg.upload_csv"
+    DRAW_CLASS = "pg.draw_class"
+    DRAW = "pg.draw"
+    COMPARE = "pg.compare"          # settings of the second run in the comparison tab
+    TOUR = "tour"                   # step of the first-visit tour; None once dismissed
     PRESENT = "present"             # presentation mode switch (widget key)
     PRESENTATION = "presentation"   # presentation mode (plain value, see ui.controls)
     ENTRY = "entry"                 # set by app.py on every run (see ui/boot.py)
 
 
 DATASETS = tuple(CLASS_RANGE)
+CUSTOM = "custom"  # your own data: lives in the session, never in a link
 HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a != "softmax")
 OUTPUTS = ("softmax", "sigmoid")
 MAX_HIDDEN_LAYERS = 4
@@ -107,7 +116,7 @@ class Config:
                 good[f.name] = getattr(default, f.name)
                 notes.append(f"{f.name}={_show(value)} is not allowed ({clean}); using {_show(good[f.name])}")
         cfg = replace(default, **good)
-        lo, hi = CLASS_RANGE[cfg.dataset]
+        lo, hi = CLASS_RANGE.get(cfg.dataset, (2, 5))
         if not lo <= cfg.classes <= hi:
             notes.append(f"{cfg.dataset} allows {lo}-{hi} classes, not {cfg.classes}; using {hi}")
             cfg = replace(cfg, classes=hi)
@@ -123,6 +132,8 @@ class Config:
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name == "dataset" and value == CUSTOM:
+                continue  # your own data lives in the session only
             if value != getattr(default, f.name):
                 out[f.name] = _hidden_to_str(value) if f.name == "hidden" else repr(value).strip("'")
         return out
@@ -136,6 +147,9 @@ class Config:
             if name not in types:
                 continue  # other parameters (e.g. presentation mode) belong to others
             raw = str(raw)[:200]
+            if name == "dataset" and raw == CUSTOM:
+                notes.append("dataset=custom: your own data is not part of a link; using the default")
+                continue
             try:
                 if name == "hidden":
                     values[name] = _hidden_from_str(raw)
@@ -156,7 +170,7 @@ class Config:
 
 # Allowed values: (kind, lower, upper) for numbers, a tuple of names for choices.
 BOUNDS = {
-    "dataset": DATASETS, "output": OUTPUTS, "optimizer": tuple(OPTIMIZERS),
+    "dataset": (*DATASETS, CUSTOM), "output": OUTPUTS, "optimizer": tuple(OPTIMIZERS),
     "samples": (int, 5, 500), "classes": (int, 2, 5), "noise": (float, 0.0, 1.0),
     "test_fraction": (float, 0.0, 0.5), "data_seed": (int, 0, 2**31 - 1), "weight_seed": (int, 0, 2**31 - 1),
     "l1": (float, 0.0, 1.0), "l2": (float, 0.0, 1.0),

@@ -1,0 +1,119 @@
+"""Weights to and from JSON and .npz — never pickle, never eval — validated on the way in.
+
+A weights file holds, per Dense layer in order, its name and its ``weights`` (n_inputs,
+n_neurons) and ``biases`` (1, n_neurons). Loading checks every name, shape and value
+against the network it goes into; anything else (extra keys included) is refused with a
+message that names what was wrong. The network is changed only if everything is valid.
+"""
+
+import io
+import json
+
+import numpy as np
+
+FORMAT = "backprop-lab-weights/1"
+MAX_BYTES = 2_000_000  # the largest network the app builds needs well under 1 MB
+
+
+def to_json(network):
+    layers = [{"name": d.name, "weights": d.weights.tolist(), "biases": d.biases.tolist()}
+              for d in network.dense_layers]
+    # repr-exact floats: json writes the shortest string that reads back to the same float64
+    return json.dumps({"format": FORMAT, "layers": layers})
+
+
+def to_npz(network):
+    buffer = io.BytesIO()
+    arrays = {}
+    for k, d in enumerate(network.dense_layers):
+        arrays[f"{k}.{d.name}.weights"] = d.weights
+        arrays[f"{k}.{d.name}.biases"] = d.biases
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def from_json(data, network):
+    """Parse ``data`` (bytes or str) and load it into ``network``; raises ValueError."""
+    raw = _limited(data)
+    try:
+        doc = json.loads(raw.decode("utf-8"), parse_constant=_no_constants)
+    except UnicodeDecodeError as err:
+        raise ValueError(f"the weights file is not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"the weights file is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") \
+            from None
+    if not isinstance(doc, dict) or set(doc) != {"format", "layers"}:
+        keys = sorted(doc) if isinstance(doc, dict) else type(doc).__name__
+        raise ValueError(f"a weights file has exactly the keys 'format' and 'layers'; this one has {keys}")
+    if doc["format"] != FORMAT:
+        raise ValueError(f"unknown format {str(doc['format'])[:40]!r}; expected {FORMAT!r}")
+    layers = doc["layers"]
+    if not isinstance(layers, list):
+        raise ValueError("'layers' must be a list")
+    parsed = []
+    for k, layer in enumerate(layers):
+        if not isinstance(layer, dict) or set(layer) != {"name", "weights", "biases"}:
+            raise ValueError(f"layer {k}: expected exactly the keys 'name', 'weights', 'biases'")
+        parsed.append((layer["name"], _array(layer["weights"], f"layer {k} weights"),
+                       _array(layer["biases"], f"layer {k} biases")))
+    _load(parsed, network)
+
+
+def from_npz(data, network):
+    """Parse ``data`` (.npz bytes) without pickle and load it into ``network``; raises ValueError."""
+    raw = _limited(data)
+    if not raw.startswith(b"PK\x03\x04"):
+        raise ValueError("not a .npz file: it does not start like a zip archive")
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            files = {name: npz[name] for name in npz.files}
+    except ValueError as err:  # object arrays need pickle: refused
+        raise ValueError(f"the .npz file holds something other than plain numbers ({err})") from None
+    except Exception as err:
+        raise ValueError(f"not a valid .npz file ({type(err).__name__})") from None
+    parsed = []
+    for k, d in enumerate(network.dense_layers):
+        names = (f"{k}.{d.name}.weights", f"{k}.{d.name}.biases")
+        missing = [n for n in names if n not in files]
+        if missing:
+            raise ValueError(f"the .npz file has no array {missing[0]!r}; it has {sorted(files)[:8]}")
+        parsed.append((d.name, _array(files[names[0]], names[0]), _array(files[names[1]], names[1])))
+    extra = sorted(set(files) - {f"{k}.{d.name}.{p}" for k, d in enumerate(network.dense_layers)
+                                 for p in ("weights", "biases")})
+    if extra:
+        raise ValueError(f"the .npz file has arrays this network does not: {extra[:5]}")
+    _load(parsed, network)
+
+
+def _limited(data):
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if len(raw) > MAX_BYTES:
+        raise ValueError(f"the file is {len(raw):,} bytes; at most {MAX_BYTES:,} are accepted")
+    if not raw:
+        raise ValueError("the file is empty")
+    return raw
+
+
+def _no_constants(name):
+    raise ValueError(f"the weights file contains {name}; weights must be finite numbers")
+
+
+def _array(value, what):
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what}: not a rectangular array of numbers") from None
+    if array.ndim != 2:
+        raise ValueError(f"{what}: expected a 2-D array, got {array.ndim}-D")
+    return array
+
+
+def _load(parsed, network):
+    layers = network.dense_layers
+    if len(parsed) != len(layers):
+        raise ValueError(f"the file has {len(parsed)} Dense layers; this network has {len(layers)} "
+                         f"({', '.join(f'{d.name} {d.weights.shape}' for d in layers)})")
+    for (name, _, _), d in zip(parsed, layers):
+        if name != d.name:
+            raise ValueError(f"layer {name!r} in the file, but this network's layer is {d.name!r}")
+    network.set_parameters([(w, b) for _, w, b in parsed])  # checks shapes and finiteness

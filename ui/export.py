@@ -1,0 +1,52 @@
+"""Downloads: weights, history and a standalone script that rebuilds the run with nncore."""
+
+import io
+
+import pandas as pd
+
+SCRIPT = '''"""Backprop Lab run, rebuilt with nncore: {iterations} iterations.
+
+Run it from a checkout of Backprop Lab:  python {filename}
+"""
+
+import nncore
+from nncore import datasets
+
+X, y = datasets.{dataset}({samples}, {classes}, {noise!r}, {data_seed})
+X_train, y_train, X_test, y_test = datasets.train_test_split(X, y, {test_fraction!r}, {data_seed})
+network = nncore.mlp(2, {hidden!r}, {n_out}, output={output!r}, seed={weight_seed}, l1={l1!r}, l2={l2!r})
+optimizer = nncore.{optimizer_class}(**{first_settings!r})
+trainer = nncore.Trainer(network, optimizer, X_train, y_train, X_test=X_test, y_test=y_test,
+                         batch_size={batch_size!r}, seed={weight_seed})
+# Optimizer settings changed during the run: (from iteration, settings)
+schedule = {later!r}
+for start, settings in schedule:
+    trainer.step(start - trainer.iteration)
+    trainer.set_hyperparameters(**settings)
+trainer.step({iterations} - trainer.iteration)
+record = trainer.record()
+print(f"iteration {{trainer.iteration}}: loss {{record['loss']!r}}, accuracy {{record['accuracy']!r}}")
+'''
+
+OPTIMIZER_CLASSES = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam"}
+
+
+def script(cfg, schedule, iterations, filename="backprop_lab_run.py"):
+    """Python source that rebuilds ``iterations`` iterations of the run ``cfg`` with the
+    optimizer-settings ``schedule`` (nncore.Trainer.schedule())."""
+    first, later = schedule[0][1], [s for s in schedule[1:] if s[0] <= iterations]
+    return SCRIPT.format(
+        iterations=iterations, filename=filename, dataset=cfg.dataset, samples=cfg.samples, classes=cfg.classes,
+        noise=cfg.noise, data_seed=cfg.data_seed, test_fraction=cfg.test_fraction, hidden=list(cfg.hidden),
+        n_out=1 if cfg.output == "sigmoid" else cfg.classes, output=cfg.output, weight_seed=cfg.weight_seed,
+        l1=cfg.l1, l2=cfg.l2, optimizer_class=OPTIMIZER_CLASSES[cfg.optimizer], first_settings=first,
+        batch_size=cfg.batch_size or None, later=later)
+
+
+def history_csv(history):
+    """The trainer's history as CSV text, one row per iteration."""
+    frame = pd.DataFrame(history)
+    frame.index.name = "iteration"
+    buffer = io.StringIO()
+    frame.to_csv(buffer, float_format="%.17g")
+    return buffer.getvalue()
