@@ -1,0 +1,46 @@
+"""Figure builders are pure: numbers in, figures out, the numbers where they belong."""
+
+import numpy as np
+
+from nncore import lessons
+from ui import figures
+
+
+def test_loss_curve_marks_the_current_iteration():
+    fig = figures.loss_curve([0, 1, 2, 3], {"train": [4.0, 3.0, 2.0, 1.0]}, 2)
+    marker = [t for t in fig.data if t.mode == "markers"][0]
+    assert list(marker.x) == [2] and list(marker.y) == [2.0]
+    assert fig.layout.shapes[0].x0 == 2
+
+
+def test_gradient_inspector_shows_the_arrays_as_given():
+    W, dW = np.arange(6.0).reshape(2, 3), -np.arange(6.0).reshape(2, 3)
+    b, db = np.ones((1, 3)), np.zeros((1, 3))
+    fig = figures.gradient_inspector(W, dW, b, db, layer="dense1")
+    assert np.array_equal(np.array(fig.data[0].z), W) and np.array_equal(np.array(fig.data[1].z), dW)
+    assert list(fig.data[0].y) == ["x0", "x1"] and list(fig.data[0].x) == ["n0", "n1", "n2"]
+
+
+def test_network_diagram_draws_every_weight_once():
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=(2, 5)), rng.normal(size=(5, 3))]
+    fig = figures.network_diagram([2, 5, 3], weights)
+    edges = sum(np.isnan(np.array(t.x, dtype=float)).sum() for t in fig.data if t.mode == "lines")
+    assert edges == 2 * 5 + 5 * 3
+    colours = {t.line.color for t in fig.data if t.mode == "lines"}
+    assert colours <= {figures.POSITIVE, figures.NEGATIVE}
+
+
+def test_neuron_graph_carries_the_iteration_numbers():
+    record = lessons.single_neuron(1).records[0]
+    dot = figures.neuron_graph(record)
+    assert dot.startswith("digraph") and "value 36.0" in dot and "grad -24.0" in dot and "grad 12.0" in dot
+
+
+def test_boundary_shades_by_probability():
+    probs = np.zeros((4, 4, 2))
+    probs[..., 0] = 1.0
+    fig = figures.boundary(probs, ((-1, 1), (-1, 1)), np.zeros((2, 2)), np.array([0, 1]), title="t")
+    z = np.array(fig.data[0].z)
+    assert z.shape == (4, 4, 3) and (z == z[0, 0]).all()  # certain everywhere: one colour
+    assert [t.marker.symbol for t in fig.data[1:]] == ["circle", "square"]

@@ -1,0 +1,128 @@
+"""Weights files, your own CSV data, and the standalone script: round trips and bad input."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nncore
+import nncore.io as nio
+from nncore import datasets
+from ui import export
+from ui.state import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def net(seed=0, hidden=((4, "relu"),)):
+    return nncore.mlp(2, list(hidden), 3, seed=seed)
+
+
+@pytest.mark.parametrize("save,load", [(nio.to_json, nio.from_json), (nio.to_npz, nio.from_npz)])
+def test_weights_round_trip_exactly(save, load):
+    a, b = net(1), net(2)
+    load(save(a), b)
+    for (wa, ba), (wb, bb) in zip(a.get_parameters(), b.get_parameters()):
+        assert np.array_equal(wa, wb) and np.array_equal(ba, bb)
+
+
+BAD_WEIGHTS = {
+    "empty": (b"", "empty"),
+    "binary garbage": (bytes(range(256)) * 4, "not UTF-8|not a .npz"),
+    "not json": (b"{weights: 1", "not valid JSON"),
+    "extra key": (b'{"format": "backprop-lab-weights/1", "layers": [], "evil": 1}', "exactly the keys"),
+    "NaN": (b'{"format": "backprop-lab-weights/1", "layers": [{"name": "dense1", "weights": [[NaN]], '
+            b'"biases": [[0]]}]}', "NaN"),
+    "wrong shape": (nio.to_json(net(0, ((5, "relu"),))).encode(), r"dense1.weights: expected shape \(2, 4\)"),
+    "wrong depth": (nio.to_json(net(0, ())).encode(), "1 Dense layers; this network has 2"),
+    "huge": (b" " * (nio.MAX_BYTES + 1), "at most"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_WEIGHTS))
+def test_bad_weights_are_refused_and_change_nothing(case):
+    content, message = BAD_WEIGHTS[case]
+    target = net(3)
+    before = target.get_parameters()
+    loader = nio.from_npz if case == "binary garbage" else nio.from_json
+    with pytest.raises(ValueError, match=message):
+        loader(content, target)
+    assert all(np.array_equal(x, y) for p, q in zip(before, target.get_parameters()) for x, y in zip(p, q))
+
+
+def test_npz_with_pickled_objects_is_refused(tmp_path):
+    path = tmp_path / "evil.npz"
+    np.savez(path, **{"0.dense1.weights": np.array([object()], dtype=object)})
+    with pytest.raises(ValueError, match="plain numbers"):
+        nio.from_npz(path.read_bytes(), net())
+
+
+@given(st.binary(max_size=400))
+def test_any_bytes_give_a_value_error_or_valid_weights(blob):
+    for loader in (nio.from_json, nio.from_npz):
+        try:
+            loader(blob, net())
+        except ValueError:
+            pass
+
+
+def test_csv_data_is_read_and_renumbered():
+    X, y = datasets.from_csv("x1,x2,label\n0.5,1,7\n-1,2.5e-1,3\n0,0,7\n")
+    assert X.tolist() == [[0.5, 1.0], [-1.0, 0.25], [0.0, 0.0]] and y.tolist() == [1, 0, 1]
+
+
+@pytest.mark.parametrize("text,message", [
+    ("", "empty"),
+    ("a,b,c\n1,2,0\n", "missing column"),
+    ("x1,x2,label\n1,two,0\n2,3,1\n", "line 2, column x2: 'two' is not a number"),
+    ("x1,x2,label\n1,2,0\n1,2,0\n", "only one class"),
+    ("x1,x2,label\n1,nan,0\n2,3,1\n", "finite"),
+    ("x1,x2,label\n1,2,0.5\n2,3,1\n", "whole number"),
+    ("x1,x2,label\n1,2\n", "expected 3 values"),
+    ("x1,x2,label\n" + "".join(f"{i},{i},{i % 6}\n" for i in range(12)), "6 classes"),
+    ("x1,x2,label\n" + "1,2,0\n" * (datasets.MAX_CSV_ROWS + 1), "at most"),
+])
+def test_bad_csv_gets_a_clear_message(text, message):
+    with pytest.raises(ValueError, match=message):
+        datasets.from_csv(text)
+
+
+def test_non_utf8_csv():
+    with pytest.raises(ValueError, match="not UTF-8"):
+        datasets.from_csv(b"x1,x2,label\n\xff\xfe,1,0\n")
+
+
+def test_generated_script_reproduces_the_run_bit_for_bit(tmp_path):
+    """A run with a mid-run learning-rate change and mini-batches, rebuilt by the script."""
+    cfg = Config(dataset="moons", classes=2, hidden=((6, "tanh"),), optimizer="sgd", learning_rate=0.3,
+                 momentum=0.5, batch_size=40, test_fraction=0.25, weight_seed=4, data_seed=2)
+    X, y = datasets.moons(cfg.samples, 2, cfg.noise, cfg.data_seed)
+    Xtr, ytr, Xte, yte = datasets.train_test_split(X, y, cfg.test_fraction, cfg.data_seed)
+    trainer = nncore.Trainer(nncore.mlp(2, [(6, "tanh")], 2, seed=4), nncore.SGD(learning_rate=0.3, momentum=0.5),
+                             Xtr, ytr, X_test=Xte, y_test=yte, batch_size=40, seed=4)
+    trainer.step(30)
+    trainer.set_hyperparameters(learning_rate=0.05)
+    trainer.step(45)
+    path = tmp_path / "run.py"
+    path.write_text(export.script(cfg, trainer.schedule(), trainer.iteration))
+    # The parent's environment: OpenBLAS picks its kernel from the CPU or OPENBLAS_CORETYPE, and
+    # another kernel rounds differently; bit for bit holds for the same machine and BLAS.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 0, out.stderr
+    record = trainer.record()
+    assert out.stdout.strip() == f"iteration 75: loss {record['loss']!r}, accuracy {record['accuracy']!r}"
+
+
+def test_history_csv_has_one_row_per_iteration():
+    X, y = datasets.blobs(10, 3)
+    t = nncore.Trainer(net(), nncore.Adam(), X, y)
+    t.step(4)
+    lines = export.history_csv(t.history()).splitlines()
+    assert lines[0].startswith("iteration,loss,") and len(lines) == 6
+    assert float(lines[5].split(",")[1]) == t.history()["loss"][4]

@@ -1,0 +1,51 @@
+"""The playground Config: URL round trip, and hostile links falling back to defaults."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ui.state import BOUNDS, MAX_HIDDEN_LAYERS, MAX_NEURONS, PRESETS, Config
+
+
+def test_default_link_is_empty_and_round_trips():
+    assert Config().to_query() == {}
+    assert Config.from_query({}) == (Config(), [])
+
+
+def test_every_preset_round_trips_through_the_url():
+    for cfg in PRESETS.values():
+        assert Config.from_query(cfg.to_query()) == (cfg, [])
+
+
+def test_floats_survive_the_url_exactly():
+    cfg = Config(learning_rate=0.012345678901234567, l2=1e-7)
+    assert Config.from_query(cfg.to_query())[0] == cfg
+
+
+@given(st.dictionaries(st.sampled_from(sorted(Config().as_dict()) + ["present", "zzz"]),
+                       st.text(max_size=60), max_size=12))
+def test_any_query_gives_a_valid_bounded_config(query):
+    cfg, notes = Config.from_query(query)
+    assert cfg.validated() == (cfg, [])
+    assert len(cfg.hidden) <= MAX_HIDDEN_LAYERS and all(1 <= n <= MAX_NEURONS for n, _ in cfg.hidden)
+    assert cfg.samples <= BOUNDS["samples"][2] and cfg.stop_at <= BOUNDS["stop_at"][2]
+    assert all(isinstance(n, str) for n in notes)
+
+
+def test_hostile_values_are_named_in_the_notes():
+    cfg, notes = Config.from_query({"samples": "1e12", "hidden": "128relu-" * 9, "dataset": "../../etc",
+                                    "learning_rate": "inf", "optimizer": "__import__('os')"})
+    assert cfg == Config()
+    text = " ".join(notes)
+    for name in ("samples", "hidden", "dataset", "learning_rate", "optimizer"):
+        assert name in text
+
+
+def test_custom_data_never_enters_a_link():
+    assert "dataset" not in Config(dataset="custom").to_query()
+    cfg, notes = Config.from_query({"dataset": "custom"})
+    assert cfg.dataset == "spiral" and "not part of a link" in notes[0]
+
+
+def test_sigmoid_needs_two_classes():
+    cfg, notes = Config(output="sigmoid", classes=3).validated()
+    assert cfg.output == "softmax" and notes
