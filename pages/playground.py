@@ -204,6 +204,32 @@ def on_reset():
     ss[K.NOTICE] = ("info", "Reset to iteration 0: the same initial weights.")
 
 
+TOUR = [
+    "**Welcome.** Press **Step** (or the → key): one iteration — forward pass, backward pass, update. "
+    "Watch *Iteration N* and the loss change.",
+    "Below the live view, open **Gradient inspector**: dL/dW and dL/db of every layer, the update about to be "
+    "applied. **One weight** proves a single gradient against finite differences.",
+    "The **decision boundary** (left) shades each region by the network's class probabilities. Press **Play** "
+    "(Space) to watch it learn; drag **Rewind** to go back to any iteration.",
+]
+
+
+def tour():
+    """A short, dismissible first-visit tour (once per session)."""
+    step = ss.setdefault(K.TOUR, 0)
+    if step is None:
+        return
+    with st.container(border=True):
+        st.markdown(f"**Tour {step + 1}/{len(TOUR)}** · " + TOUR[step])
+        a, b, _ = st.columns([1, 1, 4])
+        if step + 1 < len(TOUR) and a.button("Next", key=K.TOUR + ".next"):
+            ss[K.TOUR] = step + 1
+            st.rerun(scope="fragment")
+        if b.button("Got it" if step + 1 == len(TOUR) else "Skip tour", key=K.TOUR + ".skip"):
+            ss[K.TOUR] = None
+            st.rerun(scope="fragment")
+
+
 @st.fragment
 def workspace():
     if widgets_config()[0] != ss[K.CONFIG]:  # a control inside changed the config (New weights)
@@ -211,6 +237,7 @@ def workspace():
     trainer = ss[K.TRAINER]
     cfg = ss[K.CONFIG]
     playing = ss.get(K.PLAYING, False)
+    tour()
 
     c = st.columns(5)
     c[0].button("Step", on_click=on_step, args=(1,), help=HELP["step"], shortcut="Right", width="stretch")

@@ -184,3 +184,16 @@ def test_presentation_mode_from_the_link_enlarges_the_charts():
         assert not at.exception
         fonts = {json.loads(c.proto.spec)["layout"]["font"]["size"] for c in at.get("plotly_chart")}
         assert fonts == {20}, fonts
+
+
+def test_first_visit_tour_steps_and_dismisses():
+    at = playground()
+    tour = lambda: [m.value for m in at.markdown if m.value.startswith("**Tour")]  # noqa: E731
+    assert tour()[0].startswith("**Tour 1/3**") and "Step" in tour()[0]
+    button(at, "Next").click().run()
+    assert tour()[0].startswith("**Tour 2/3**") and "Gradient inspector" in tour()[0]
+    button(at, "Next").click().run()
+    button(at, "Got it").click().run()
+    assert tour() == []
+    button(at, "Step").click().run()
+    assert tour() == [] and iteration(at) == 1
