@@ -222,12 +222,10 @@ def tour():
     with st.container(border=True):
         st.markdown(f"**Tour {step + 1}/{len(TOUR)}** · " + TOUR[step])
         a, b, _ = st.columns([1, 1, 4])
-        if step + 1 < len(TOUR) and a.button("Next", key=K.TOUR + ".next"):
-            ss[K.TOUR] = step + 1
-            st.rerun(scope="fragment")
-        if b.button("Got it" if step + 1 == len(TOUR) else "Skip tour", key=K.TOUR + ".skip"):
-            ss[K.TOUR] = None
-            st.rerun(scope="fragment")
+        if step + 1 < len(TOUR):
+            a.button("Next", key=K.TOUR + ".next", on_click=ss.__setitem__, args=(K.TOUR, step + 1))
+        b.button("Got it" if step + 1 == len(TOUR) else "Skip tour", key=K.TOUR + ".skip",
+                 on_click=ss.__setitem__, args=(K.TOUR, None))
 
 
 @st.fragment
