@@ -9,7 +9,7 @@ import nncore.io as nio
 from nncore.datasets import CLASS_RANGE
 from ui import export, figures, session
 from ui.boot import require_app
-from ui.controls import HELP, big
+from ui.controls import HELP, big, plain
 from ui.live import live_view
 from ui.state import (
     BOUNDS,
@@ -179,9 +179,9 @@ session.sync_url(cfg)
 # ---------------------------------------------------------------- main area
 st.title("Playground")
 if ss.get(K.URL_NOTES):
-    st.info("Some settings in the link were ignored: " + "; ".join(ss[K.URL_NOTES]))
+    st.info(plain("Some settings in the link were ignored: " + "; ".join(ss[K.URL_NOTES])))
 for fix in fixes:
-    st.info(fix)
+    st.info(plain(fix))
 
 
 def on_step(n):
@@ -273,7 +273,7 @@ def workspace():
 
     note = ss.pop(K.NOTICE, None)
     if note:
-        (st.warning if note[0] == "warning" else st.info)(note[1])
+        (st.warning if note[0] == "warning" else st.info)(plain(note[1]))
     head = f"Iteration {view}"
     st.subheader(head)
     rec = snap.record

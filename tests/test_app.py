@@ -148,10 +148,14 @@ def test_divergence_stops_with_a_warning_and_keeps_the_last_good_iteration():
 
 
 def test_a_bad_link_falls_back_with_a_visible_note():
-    at = playground(samples="99999999", dataset="<script>alert(1)</script>", hidden="9999relu", learning_rate="nan")
+    at = playground(samples="99999999", dataset="<script>alert(1)</script>", hidden="9999relu", learning_rate="nan",
+                    noise="![x](http://example.invalid/x.png)")
     notes_shown = "\n".join(i.value for i in at.info)
-    for name in ("samples", "dataset", "hidden", "learning_rate"):
+    for name in ("samples", "dataset", "hidden", "learning\\_rate", "noise"):
         assert name in notes_shown
+    # What the link said is shown as text: escaped, never a tag, an image or a link.
+    assert "<script>" not in notes_shown and "\\<script\\>" in notes_shown
+    assert "![x](" not in notes_shown and "\\!\\[x\\]\\(" in notes_shown
     assert iteration(at) == 0 and not at.exception
 
 
@@ -197,3 +201,18 @@ def test_first_visit_tour_steps_and_dismisses():
     assert tour() == []
     button(at, "Step").click().run()
     assert tour() == [] and iteration(at) == 1
+
+
+@pytest.mark.parametrize("query", [
+    dict(learning_rate="0", samples="5", hidden="1relu"),                      # nothing moves, tiny data
+    dict(learning_rate="1000000", optimizer="adam", hidden="1sigmoid"),        # absurd step, one neuron
+    dict(dataset="blobs", classes="5", samples="500", hidden="128relu-128tanh-128sigmoid-128relu",
+         batch_size="1"),                                                      # the largest network and data
+], ids=["lr0-tiny", "lr1e6", "largest"])
+def test_extreme_settings_train_or_stop_cleanly(query):
+    at = playground(**query)
+    button(at, "Step x10").click().run()
+    assert not at.exception
+    it = iteration(at)
+    warnings = "\n".join(w.value for w in at.warning)
+    assert it == 10 or "diverged" in warnings

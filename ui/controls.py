@@ -1,5 +1,7 @@
 """Widgets shared by pages: the lesson transport bar, and presentation mode."""
 
+import re
+
 import streamlit as st
 
 from ui.state import K
@@ -87,3 +89,12 @@ def lesson_autoplay(it_key, playing_key, n_iterations, interval=0.4):
         st.rerun()
 
     tick()
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+
+
+def plain(text):
+    """``text`` escaped so Streamlit's Markdown shows it literally: file names, link values and
+    messages quoting an upload are never links, images, LaTeX or icons."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
