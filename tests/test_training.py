@@ -176,3 +176,21 @@ def test_predict_accuracy_and_probability_grid():
     assert grid.shape == (20, 20, 3) and np.allclose(grid.sum(axis=-1), 1)
     binary = mlp(2, [], 1, output="sigmoid")
     assert nncore.probability_grid(binary, (-1, 1), (-1, 1), 5).shape == (5, 5, 2)
+
+
+def test_a_100k_iteration_run_keeps_bounded_history_and_exact_replay():
+    X, y = datasets.blobs(10, 2, seed=3)
+
+    def run():
+        return Trainer(mlp(2, [(4, "tanh")], 2, seed=0), SGD(learning_rate=0.05), X, y, max_checkpoint_bytes=100_000)
+
+    t = run()
+    t.step(100_000)
+    per_checkpoint = t._checkpoints[-1].nbytes
+    assert sum(c.nbytes for c in t._checkpoints) <= 100_000 + per_checkpoint
+    assert t.nbytes <= 100_000 + per_checkpoint + 100_001 * len(t.columns) * 8
+    spacing = np.diff(sorted(c.iteration for c in t._checkpoints))
+    assert spacing.max() <= t.checkpoint_every  # older iterations thinned, evenly
+    fresh = run()
+    fresh.step(61_237)
+    assert np.array_equal(t.snapshot(61_237).network["dense1.weights"], fresh.network["dense1.weights"])
