@@ -204,6 +204,8 @@ def on_reset():
     ss[K.NOTICE] = ("info", "Reset to iteration 0: the same initial weights.")
 
 
+TABS = ["Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", "One weight", "Compare two runs",
+        "Draw your data"]
 TOUR = [
     "**Welcome.** Press **Step** (or the → key): one iteration — forward pass, backward pass, update. "
     "Watch *Iteration N* and the loss change.",
@@ -299,17 +301,17 @@ def details(trainer, snap, view):
     its = idx.tolist()
     net = snap.network
     layers = [layer.name for layer in net.dense_layers]
-    t_curves, t_grad, t_net, t_norms, t_weight, t_compare, t_draw = st.tabs(
-        ["Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", "One weight", "Compare two runs",
-         "Draw your data"])
-    with t_curves:
+    # Lazy tabs: only the open one runs, so a playing session builds one or two Plotly figures per
+    # batch of frames, not seven.
+    t_curves, t_grad, t_net, t_norms, t_weight, t_compare, t_draw = st.tabs(TABS, key=K.TAB, on_change="rerun")
+    if t_curves.open:
         a, b = st.columns(2)
         a.plotly_chart(figures.loss_curve(its, {"train loss": h["loss"][idx], "test loss": h["test_loss"][idx]},
                                           view, title="Loss", big=big()), key="pg.loss")
         b.plotly_chart(figures.loss_curve(its, {"train accuracy": h["accuracy"][idx],
                                                 "test accuracy": h["test_accuracy"][idx]}, view,
                                           title="Accuracy", log_y=False, big=big()), key="pg.acc")
-    with t_grad:
+    if t_grad.open:
         name = st.selectbox("Layer", layers, key=K.INSPECT_LAYER)
         W_, dW = net[f"{name}.weights"], net[f"{name}.dweights"]
         b_, db = net[f"{name}.biases"], net[f"{name}.dbiases"]
@@ -320,7 +322,7 @@ def details(trainer, snap, view):
             a, b = st.columns(2)
             a.dataframe(pd.DataFrame(W_, index=[f"x{i}" for i in range(len(W_))]).style.format("{:.6g}"))
             b.dataframe(pd.DataFrame(dW, index=[f"x{i}" for i in range(len(dW))]).style.format("{:.6g}"))
-    with t_net:
+    if t_net.open:
         mode = st.segmented_control("Edge width", ["|w|", "|dL/dw|"], default="|w|", key=K.EDGE_MODE,
                                     required=True)
         sizes = [net.n_inputs] + [layer.n_neurons for layer in net.dense_layers]
@@ -328,16 +330,16 @@ def details(trainer, snap, view):
         values = weights if mode == "|w|" else [layer.dweights for layer in net.dense_layers]
         st.plotly_chart(figures.network_diagram(sizes, weights, edge_values=values, edge_label=mode, big=big()),
                         key="pg.net")
-    with t_norms:
+    if t_norms.open:
         st.plotly_chart(figures.gradient_norms(its, {n: h[f"grad_norm.{n}"][idx] for n in layers}, view,
                                                big=big()), key="pg.norms")
         st.caption("‖dL/dW‖ per layer. Falling by orders of magnitude toward the input layers: vanishing "
                    "gradients (try 4 sigmoid layers). Growing without bound: exploding (try a huge learning rate).")
-    with t_weight:
+    if t_weight.open:
         weight_drilldown(trainer, snap, view, layers)
-    with t_compare:
+    if t_compare.open:
         compare(trainer, view)
-    with t_draw:
+    if t_draw.open:
         draw(trainer)
 
 

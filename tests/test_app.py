@@ -175,6 +175,8 @@ def test_configuration_grid_renders_and_trains(query):
     assert not at.info or all("ignored" not in i.value for i in at.info)
     button(at, "Step x10").click().run()
     assert iteration(at) == 10
+    at.session_state["pg.tab"] = "Gradient inspector"
+    at.run()
     for tab_layer in at.selectbox(key="pg.inspect_layer").options:
         at.selectbox(key="pg.inspect_layer").set_value(tab_layer).run()
     assert not at.exception
@@ -216,3 +218,24 @@ def test_extreme_settings_train_or_stop_cleanly(query):
     it = iteration(at)
     warnings = "\n".join(w.value for w in at.warning)
     assert it == 10 or "diverged" in warnings
+
+
+def test_every_view_tab_renders_with_its_numbers():
+    at = playground()
+    button(at, "Step x10").click().run()
+    for tab in ("Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", "One weight",
+                "Compare two runs", "Draw your data"):
+        at.session_state["pg.tab"] = tab
+        at.run()
+        assert not at.exception, tab
+        assert at.get("plotly_chart") or tab == "Compare two runs", tab
+    # One weight: backprop and finite differences agree, as the page states.
+    at.session_state["pg.tab"] = "One weight"
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["relative error"]) < 1e-6
+    assert abs(float(metrics["dL/dw (backprop)"]) - float(metrics["numerical (finite differences)"])) < 1e-9
+    at.session_state["pg.tab"] = "Compare two runs"
+    at.run()
+    at.toggle(key="pg.compare.on").set_value(True).run()
+    assert len(at.get("plotly_chart")) == 3 and not at.exception

@@ -32,6 +32,7 @@ class K:
     WANT_FRAMES = "pg.want_frames"  # the live view asked for the next batch
     NOTICE = "pg.notice"            # one message for the next run ("data changed: reset")
     URL_NOTES = "pg.url_notes"      # what the URL asked for that was ignored
+    TAB = "pg.tab"                  # the open tab of the playground's views
     INSPECT_LAYER = "pg.inspect_layer"
     WEIGHT = "pg.weight"
     SHOW_TEST = "pg.show_test"
@@ -87,7 +88,7 @@ class Config:
     beta_2: float = 0.999
     batch_size: int = 0         # 0: full batch
     # playing
-    speed: int = 10             # iterations per animation frame
+    speed: int = 50             # iterations per animation frame: 20 frames/s x 50 = 1,000 iterations/s
     stop_at: int = 5000
 
     # -- what a change resets --------------------------------------------------------
