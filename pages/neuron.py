@@ -36,9 +36,10 @@ left, right = st.columns([1, 1], gap="large")
 with left:
     st.markdown("#### 1 · Forward")
     x, w = r["inputs"], r["weights"]
-    st.latex(r"\begin{aligned}\text{sum} &= x_0w_0 + x_1w_1 + x_2w_2 + b \\ &= "
-             + " + ".join(f"({n(x[i])})({n(w[i])})" for i in range(3)) + f" + {n(r['bias'])}"
-             + rf" \\ &= {n(r['sum'])}\end{{aligned}}")
+    products = [f"({n(x[i])})({n(w[i])})" for i in range(3)]
+    st.latex(r"\begin{aligned}\text{sum} &= x_0w_0 + x_1w_1 + x_2w_2 + b \\ "
+             rf"&= {products[0]} + {products[1]} \\ &\quad + {products[2]} + {n(r['bias'])} \\ "
+             rf"&= {n(r['sum'])}\end{{aligned}}")
     st.latex(rf"\text{{ReLU}}(\text{{sum}}) = \max(0, {n(r['sum'])}) = {n(r['relu'])}")
     st.latex(rf"L = \text{{ReLU}}(\text{{sum}})^2 = {n(r['loss'])}")
 

@@ -276,8 +276,9 @@ def workspace():
     note = ss.pop(K.NOTICE, None)
     if note:
         (st.warning if note[0] == "warning" else st.info)(plain(note[1]))
-    head = f"Iteration {view}"
-    st.subheader(head)
+    st.subheader(f"Iteration {view}")
+    if playing:
+        st.caption("Playing: computed up to here; the live view below animates toward it.")
     rec = snap.record
     test_text = (f" · test loss {rec['test_loss']:.4f}, accuracy {rec['test_accuracy']:.1%}"
                  if np.isfinite(rec["test_loss"]) else "")

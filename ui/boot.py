@@ -13,9 +13,9 @@ import streamlit as st
 
 from ui.state import K
 
-# (script, title, icon, url path): teachers write the paths on the board.
+# (script, title, icon, url path): teachers write the paths on the board. Home, the default page, is "/".
 PAGES = [
-    ("pages/home.py", "Home", ":material/home:", "home"),
+    ("pages/home.py", "Home", ":material/home:", None),
     ("pages/neuron.py", "One neuron", ":material/radio_button_checked:", "neuron"),
     ("pages/layer.py", "One layer", ":material/view_column:", "layer"),
     ("pages/playground.py", "Playground", ":material/tune:", "playground"),
@@ -33,4 +33,4 @@ def require_app(page_file):
     if st.session_state.get(K.ENTRY):
         return
     navigation()
-    st.switch_page(f"pages/{Path(page_file).name}")
+    st.switch_page(f"pages/{Path(page_file).name}", query_params=st.query_params.to_dict())

@@ -18,7 +18,7 @@ from ui.state import CUSTOM, Config, K
 
 GRID = 50               # boundary resolution in the live view (GRID x GRID)
 FRAMES_PER_BATCH = 10   # frames per server run while playing: the browser plays them at FPS
-FPS = 20
+FPS = 24                # x 50 iterations per frame (the default speed): 1,200 iterations/s
 HISTORY_POINTS = 400    # loss history sent to the live view, downsampled
 
 

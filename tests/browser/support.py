@@ -1,0 +1,116 @@
+"""Helpers for the real-browser tests: a Streamlit server on a free port, and a console/page-error watch."""
+
+import contextlib
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HEALTH_TIMEOUT = 60.0
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc):
+    """Stop the server we started, by its PID: SIGTERM, wait, then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def streamlit_server(log_path):
+    """Run `streamlit run app.py` from the repo root on a free port; yield (base_url, Popen)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port),
+           # Other people edit files while tests run: a "File change" prompt is not what we test.
+           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    log_path = Path(log_path)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + HEALTH_TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {proc.returncode} before it was healthy:\n"
+                                   + log_path.read_text(errors="replace")[-3000:])
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit not healthy after {HEALTH_TIMEOUT:.0f} s:\n"
+                                   + log_path.read_text(errors="replace")[-3000:])
+            time.sleep(0.2)
+        yield base, proc
+    finally:
+        _stop(proc)
+
+
+# ---------------------------------------------------------------- console / page-error watch
+
+# A Streamlit page at /<page> first probes /<page>/_stcore/health and /<page>/_stcore/host-config (it
+# could be served under a base path, e.g. behind a proxy), gets 404, then connects at "/". Harmless.
+_BASE_PROBE = re.compile(r"^http://127\.0\.0\.1:\d+/[^/?#]+(/[^/?#]+)*/_stcore/(health|host-config)$")
+_HTTP_404 = "Failed to load resource: the server responded with a status of 404 (Not Found)"
+_OFFLINE = re.compile(r"^Failed to load resource: net::(ERR_NAME_NOT_RESOLVED|ERR_INTERNET_DISCONNECTED)$")
+
+
+class Watch:
+    """Page errors, console errors (benign offline noise filtered out) and HTTP errors of one page."""
+
+    def __init__(self, page):
+        self.page = page
+        self.page_errors = []
+        self.console_errors = []
+        self.ignored = []
+        self.http_errors = []  # (status, url): every 4xx/5xx response, for the record
+        page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+        page.on("console", self._console)
+        page.on("response", lambda r: r.status >= 400 and self.http_errors.append((r.status, r.url)))
+
+    def _console(self, msg):
+        if msg.type != "error":
+            return
+        url = (msg.location or {}).get("url", "")
+        text = msg.text
+        if text == _HTTP_404 and _BASE_PROBE.match(url):
+            self.ignored.append(f"{text} [{url}]")
+        elif _OFFLINE.match(text) and not url.startswith("http://127.0.0.1"):
+            self.ignored.append(f"{text} [{url}]")
+        else:
+            self.console_errors.append(f"{text} [{url}]")
+
+    def unexpected_http(self):
+        return [(s, u) for s, u in self.http_errors if not (s == 404 and _BASE_PROBE.match(u))]
+
+    def check(self):
+        assert not self.page_errors, f"page errors: {self.page_errors}"
+        assert not self.console_errors, f"console errors: {self.console_errors}"
+        assert not self.unexpected_http(), f"HTTP errors from the app's server: {self.unexpected_http()}"
+        assert self.page.locator(".stException").count() == 0, \
+            "Streamlit exception box: " + " | ".join(self.page.locator(".stException").all_inner_texts())

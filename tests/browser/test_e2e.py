@@ -1,0 +1,217 @@
+"""End to end in a real browser (Debian's Chromium through Playwright): deep links, a lesson's numbers,
+the playground's transport (step, play, pause, rewind, reset) and its keyboard shortcuts.
+
+Screenshots of every page land in artifacts/ (gitignored).
+"""
+
+import re
+
+import pytest
+
+from tests.browser.support import ARTIFACTS, Watch, streamlit_server
+
+expect = pytest.importorskip("playwright.sync_api").expect
+expect.set_options(timeout=15_000)
+
+# (url path, title) in the order a fresh server first sees them: /neuron first of all.
+# The first is the first request to a fresh server: a deep link whose settings must survive.
+PAGES = [("/playground?samples=50", "Playground"), ("/neuron", "One neuron, step by step"),
+         ("/layer", "One layer: 3 neurons, 4 inputs"), ("/", "Backprop Lab")]
+LIVE = "window.__backpropLive"
+# True once no script run is going on and the DOM has not changed for `ms` milliseconds. Streamlit keeps
+# mounting things for 1-2 s after the first heading shows; a key pressed in that window can be lost.
+QUIET = """(ms) => {
+  if (!window.__quiet) {
+    window.__quiet = {last: performance.now()};
+    new MutationObserver(() => { window.__quiet.last = performance.now(); })
+      .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  }
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+         && performance.now() - window.__quiet.last >= ms;
+}"""
+
+
+def button(page, label):
+    """A main-area button by its label (Streamlit appends e.g. "Shortcut →" to its accessible name)."""
+    return page.locator("main").get_by_role("button", name=re.compile(rf"^{re.escape(label)}( Shortcut .*)?$"))
+
+
+def heading(page):
+    return page.locator("main h3").filter(has_text=re.compile(r"^Iteration \d+"))
+
+
+def open_page(page, url, title):
+    page.goto(url)
+    expect(page.locator("main h1").first).to_have_text(title, timeout=40_000)
+
+
+def settle(page, ms=300):
+    page.wait_for_function(QUIET, arg=ms, polling=100, timeout=20_000)
+
+
+def open_playground(page, base_url):
+    open_page(page, base_url + "/playground", "Playground")
+    expect(heading(page)).to_have_text("Iteration 0")
+    expect(button(page, "Step")).to_be_enabled()
+    page.wait_for_function(f"{LIVE} && {LIVE}.framesDrawn > 0 && {LIVE}.lastIteration === 0")
+
+
+def live(page):
+    return page.evaluate(f"({{...{LIVE}}})")
+
+
+def shot(page, name):
+    """A picture for humans in artifacts/: the viewport stretched to the whole (scrolling) main area."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("""() => Math.max(...['stMain', 'stAppViewContainer', 'stSidebarContent']
+        .map(id => document.querySelector(`[data-testid="${id}"]`)).filter(Boolean).map(e => e.scrollHeight))""")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 8000)})
+    page.wait_for_timeout(400)  # charts re-lay out to the new size
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    page.set_viewport_size(size)
+
+
+def blur(page):
+    """Keyboard focus back to the page body, off any widget."""
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.mouse.click(5, 990)  # an empty spot of the page (bottom left), not a widget
+
+
+# ---------------------------------------------------------------- 1: deep links on a fresh server
+
+def test_every_page_deep_links_on_a_fresh_server(browser, tmp_path):
+    """Each page loaded directly by its path, a playground link with settings as the very first request to a
+    new server process."""
+    with streamlit_server(tmp_path / "fresh.log") as (base, _proc):
+        for path, title in PAGES:
+            ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+            try:
+                page = ctx.new_page()
+                watch = Watch(page)
+                open_page(page, base + path, title)
+                expect(page).to_have_url(re.compile(re.escape(base + path) + r"(\?.*)?$"))
+                page.locator('[data-testid="stSidebarNav"]').wait_for()
+                if path.split("?")[0] in ("/neuron", "/layer", "/playground"):
+                    expect(heading(page)).to_be_visible()
+                settle(page)
+                shot(page, "page" + (path.replace("/", "-") if path != "/" else "-home"))
+                assert not page.get_by_role("dialog").count(), page.get_by_role("dialog").all_inner_texts()
+                watch.check()
+            finally:
+                ctx.close()
+
+
+# ---------------------------------------------------------------- 2: the lessons show the notes' numbers
+
+def test_neuron_lesson_shows_the_notes_numbers(watched, base_url):
+    page, watch = watched
+    open_page(page, base_url + "/neuron", "One neuron, step by step")
+    main = page.locator("main")
+    expect(heading(page)).to_have_text("Iteration 1")
+    expect(main).to_contain_text("Iteration 1, Loss: 36.0")
+    button(page, "Step").click()
+    expect(heading(page)).to_have_text("Iteration 2")
+    expect(main).to_contain_text("Iteration 2, Loss: 33.872397424621624")
+    watch.check()
+
+
+def test_layer_lesson_shows_the_notes_numbers(watched, base_url):
+    page, watch = watched
+    open_page(page, base_url + "/layer", "One layer: 3 neurons, 4 inputs")
+    expect(heading(page)).to_have_text("Iteration 1")
+    expect(page.locator("main")).to_contain_text("Iteration 0, Loss: 466.56000000000006")
+    watch.check()
+
+
+# ---------------------------------------------------------------- 3: the playground's transport
+
+def test_playground_step_play_pause_rewind_reset(watched, base_url):
+    page, watch = watched
+    open_playground(page, base_url)
+    head = heading(page)
+
+    button(page, "Step").click()
+    expect(head).to_have_text("Iteration 1")
+    button(page, "Step x10").click()
+    expect(head).to_have_text("Iteration 11")
+    page.wait_for_function(f"{LIVE}.lastIteration === 11")
+
+    # Play: the iteration advances and the live view draws frames, never a blank one.
+    before = live(page)
+    button(page, "Play").click()
+    expect(button(page, "Pause")).to_be_visible()
+    page.wait_for_function(
+        f"""() => {{
+            const h = [...document.querySelectorAll('main h3')].map(e => e.textContent)
+                      .find(t => /^Iteration \\d+/.test(t));
+            return h && +h.match(/\\d+/)[0] > 11 && {LIVE}.lastIteration > 11
+                   && {LIVE}.framesDrawn >= {before["framesDrawn"]} + 20;
+        }}""", timeout=15_000)
+    shot(page, "playground-playing")
+    button(page, "Pause").click()
+    expect(button(page, "Play")).to_be_visible()
+    n = int(re.search(r"\d+", head.inner_text()).group())
+    assert n > 11
+    page.wait_for_function(f"{LIVE}.lastIteration === {n}")  # paused: the live view shows the newest state
+    played = live(page)
+    assert played["blankFrames"] == 0, played
+    assert played["framesDrawn"] >= before["framesDrawn"] + 20, (before, played)
+
+    # Paused: nothing moves any more.
+    page.wait_for_timeout(1200)
+    expect(head).to_have_text(f"Iteration {n}")
+    assert live(page)["lastIteration"] == n
+
+    # Rewind with the keyboard on the slider: one back, then to the start (Home on the slider moves
+    # the slider; it must not fire the page's Home = Reset shortcut).
+    slider = page.get_by_role("slider", name="Rewind to iteration")
+    expect(slider).to_have_attribute("aria-valuetext", str(n))
+    slider.focus()
+    page.keyboard.press("ArrowLeft")
+    expect(head).to_have_text(f"Iteration {n - 1}")
+    page.wait_for_function(f"{LIVE}.lastIteration === {n - 1}")
+    expect(page.locator("main")).to_contain_text(f"iterations {n}–{n} are dropped")
+    slider.focus()
+    page.keyboard.press("Home")
+    expect(head).to_have_text("Iteration 0")
+    expect(slider).to_have_attribute("max", str(n))  # only the view moved: training is still at n
+    expect(page.locator("main")).to_contain_text(f"iterations 1–{n} are dropped")
+    shot(page, "playground-rewound")
+
+    button(page, "Reset").click()
+    expect(head).to_have_text("Iteration 0")
+    expect(slider).to_have_count(0)  # trainer back at iteration 0: nothing to rewind
+    page.wait_for_function(f"{LIVE}.lastIteration === 0")
+    assert live(page)["blankFrames"] == 0
+    watch.check()
+
+
+# ---------------------------------------------------------------- 4: keyboard shortcuts
+
+def test_playground_keyboard_shortcuts(watched, base_url):
+    page, watch = watched
+    open_playground(page, base_url)
+    head = heading(page)
+    settle(page)
+    blur(page)
+    page.keyboard.press("ArrowRight")
+    expect(head).to_have_text("Iteration 1")
+    settle(page)
+    blur(page)
+    page.keyboard.press("Shift+ArrowRight")
+    expect(head).to_have_text("Iteration 11")
+    watch.check()
+
+
+def test_lesson_keyboard_step(watched, base_url):
+    page, watch = watched
+    open_page(page, base_url + "/neuron", "One neuron, step by step")
+    expect(heading(page)).to_have_text("Iteration 1")
+    settle(page)
+    blur(page)
+    page.keyboard.press("ArrowRight")
+    expect(heading(page)).to_have_text("Iteration 2")
+    expect(page.locator("main")).to_contain_text("Iteration 2, Loss: 33.872397424621624")
+    watch.check()
