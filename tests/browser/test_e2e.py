@@ -215,3 +215,35 @@ def test_lesson_keyboard_step(watched, base_url):
     expect(heading(page)).to_have_text("Iteration 2")
     expect(page.locator("main")).to_contain_text("Iteration 2, Loss: 33.872397424621624")
     watch.check()
+
+
+# ---------------------------------------------------------------- isolation between sessions
+
+def test_two_sessions_never_see_each_others_state(browser, base_url):
+    """Two students on one server: different links, different steps; each sees only its own run."""
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(2)]
+    try:
+        a, b = (ctx.new_page() for ctx in contexts)
+        watches = [Watch(a), Watch(b)]
+        open_page(a, base_url + "/playground?dataset=xor&hidden=4tanh", "Playground")
+        open_page(b, base_url + "/playground?dataset=blobs&classes=4&learning_rate=0.1", "Playground")
+        for page in (a, b):
+            expect(heading(page)).to_have_text("Iteration 0")
+            settle(page)
+        button(a, "Step x10").click()
+        expect(heading(a)).to_have_text("Iteration 10")
+        button(b, "Step").click()
+        expect(heading(b)).to_have_text("Iteration 1")
+        button(a, "Step").click()
+        expect(heading(a)).to_have_text("Iteration 11")
+        settle(b)
+        expect(heading(b)).to_have_text("Iteration 1")  # a's steps did not move b
+        assert "dataset=xor" in a.url and "dataset=blobs" in b.url and "classes=4" in b.url
+        # Each shows its own run's numbers: 2 XOR classes start near log 2, 4 blob classes near log 4.
+        loss = lambda p: float(re.search(r"loss (\d+\.\d+)", p.locator("main").inner_text()).group(1))  # noqa: E731
+        assert abs(loss(a) - 0.69) < 0.1 and abs(loss(b) - 1.386) < 0.3
+        for watch in watches:
+            watch.check()
+    finally:
+        for ctx in contexts:
+            ctx.close()
