@@ -96,7 +96,7 @@ if W + "dataset" not in ss:  # first run of this session: the URL may carry a co
 sb = st.sidebar
 sb.selectbox("Preset", list(PRESETS), index=None, placeholder="Choose a preset…", key=K.PRESET,
              on_change=apply_preset)
-with sb.expander("Data", expanded=True):
+with sb.expander("Data", expanded=not big()):
     custom = ss.get(K.CUSTOM_DATA)
     choices = DATASETS + ((CUSTOM,) if custom is not None else ())
     if ss[W + "dataset"] not in choices:
@@ -117,7 +117,7 @@ with sb.expander("Data", expanded=True):
                     help="Draws the data (and the train/test split)")
     st.file_uploader("Your own data: a CSV with columns x1, x2, label", type=["csv"], key=K.UPLOAD_CSV,
                      on_change=on_csv, help=f"At most {nncore.datasets.MAX_CSV_ROWS} rows, 2-5 classes")
-with sb.expander("Model", expanded=True):
+with sb.expander("Model", expanded=not big()):
     st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=W + "n_hidden")
     for i in range(ss[W + "n_hidden"]):
         a, b = st.columns(2)
@@ -133,7 +133,7 @@ with sb.expander("Model", expanded=True):
     a.number_input("L1", 0.0, 1.0, step=1e-4, format="%.5f", key=W + "l1")
     b.number_input("L2", 0.0, 1.0, step=1e-4, format="%.5f", key=W + "l2")
     st.number_input("Weight seed", 0, BOUNDS["weight_seed"][2], key=W + "weight_seed")
-with sb.expander("Training", expanded=True):
+with sb.expander("Training", expanded=not big()):
     st.selectbox("Optimizer", list(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get, key=W + "optimizer")
     st.number_input("Learning rate", 0.0, 1e6, step=0.001, format="%.5g", key=W + "learning_rate")
     st.number_input("Decay", 0.0, 1.0, step=1e-7, format="%.3g", key=W + "decay")
@@ -219,7 +219,7 @@ TOUR = [
 def tour():
     """A short, dismissible first-visit tour (once per session)."""
     step = ss.setdefault(K.TOUR, 0)
-    if step is None:
+    if step is None or big():  # a projector shows the essentials only
         return
     with st.container(border=True):
         st.markdown(f"**Tour {step + 1}/{len(TOUR)}** · " + TOUR[step])
