@@ -21,23 +21,18 @@ Starts its own Streamlit server on a free port, opens /playground in headless De
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(REPO))  # run as a script: the one server/browser helper lives with the browser tests
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, QUIET, streamlit_server  # noqa: E402
+
 STEP_CLICKS = 20
 PLAY_SECONDS = 10.0
 
@@ -139,58 +134,10 @@ JS = r"""
 })();
 """
 
-QUIET = """(ms) => {
-  if (!window.__quiet) {
-    window.__quiet = {last: performance.now()};
-    new MutationObserver(() => { window.__quiet.last = performance.now(); })
-      .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
-  }
-  const app = document.querySelector('[data-testid="stApp"]');
-  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-         && performance.now() - window.__quiet.last >= ms;
-}"""
+
 
 
 # ---------------------------------------------------------------- server
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def server():
-    port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="bench_browser_streamlit_", suffix=".log", delete=False)
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-           "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"streamlit exited early; log: {log.name}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            if time.monotonic() > deadline:
-                raise SystemExit(f"streamlit not healthy after 60 s; log: {log.name}")
-            time.sleep(0.2)
-        yield base, proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-        log.close()
-
-
 def cpu_seconds(pid):
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
@@ -215,7 +162,8 @@ def main():
         raise SystemExit(f"{CHROMIUM} not found (apt-get install chromium); never `playwright install`")
     from playwright.sync_api import expect, sync_playwright
 
-    with server() as (base, proc), sync_playwright() as p:
+    log = Path(tempfile.gettempdir()) / f"bench_browser_streamlit_{os.getpid()}.log"
+    with streamlit_server(log) as (base, proc), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         errors = []

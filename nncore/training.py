@@ -39,16 +39,6 @@ class Checkpoint:
     optimizer: dict
     pinned: bool = False  # optimizer settings change here: never thinned away
 
-    def schedule(self):
-        """[(iteration, optimizer settings in force from it on)], oldest first: enough,
-        with the config, to rebuild this exact run elsewhere."""
-        out = []
-        for c in sorted((c for c in self._checkpoints if c.pinned), key=lambda c: c.iteration):
-            settings = c.optimizer["hyperparameters"]
-            if not out or out[-1][1] != settings:
-                out.append((c.iteration, dict(settings)))
-        return out
-
     @property
     def nbytes(self):
         arrays = [a for pair in self.parameters for a in pair]

@@ -17,6 +17,18 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 HEALTH_TIMEOUT = 60.0
+# True once no script run is going on and the DOM has not changed for `ms` milliseconds. Streamlit keeps
+# mounting things for 1-2 s after the first heading shows; a key pressed in that window can be lost.
+QUIET = """(ms) => {
+  if (!window.__quiet) {
+    window.__quiet = {last: performance.now()};
+    new MutationObserver(() => { window.__quiet.last = performance.now(); })
+      .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+  }
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+         && performance.now() - window.__quiet.last >= ms;
+}"""
 
 
 def free_port():

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.support import ARTIFACTS, Watch, streamlit_server
+from tests.browser.support import ARTIFACTS, QUIET, Watch, streamlit_server
 
 expect = pytest.importorskip("playwright.sync_api").expect
 expect.set_options(timeout=15_000)
@@ -18,18 +18,7 @@ expect.set_options(timeout=15_000)
 PAGES = [("/playground?samples=50", "Playground"), ("/neuron", "One neuron, step by step"),
          ("/layer", "One layer: 3 neurons, 4 inputs"), ("/", "Backprop Lab")]
 LIVE = "window.__backpropLive"
-# True once no script run is going on and the DOM has not changed for `ms` milliseconds. Streamlit keeps
-# mounting things for 1-2 s after the first heading shows; a key pressed in that window can be lost.
-QUIET = """(ms) => {
-  if (!window.__quiet) {
-    window.__quiet = {last: performance.now()};
-    new MutationObserver(() => { window.__quiet.last = performance.now(); })
-      .observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
-  }
-  const app = document.querySelector('[data-testid="stApp"]');
-  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-         && performance.now() - window.__quiet.last >= ms;
-}"""
+
 
 
 def button(page, label):
