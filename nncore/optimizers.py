@@ -142,13 +142,13 @@ class Adam(Optimizer):
 
     def update(self, layer, state, lr):
         b1, b2, t = self.beta_1, self.beta_2, self.iterations + 1
-        for p, g, m, c in (("weights", layer.dweights, "weight_momentums", "weight_cache"),
-                           ("biases", layer.dbiases, "bias_momentums", "bias_cache")):
+        # Bias corrections folded into one step size: lr * m / (1 - b1^t) / (sqrt(c / (1 - b2^t)) + eps).
+        m_scale, c_scale = 1.0 / (1 - b1**t), 1.0 / (1 - b2**t)
+        for p, g, m, c in ((layer.weights, layer.dweights, "weight_momentums", "weight_cache"),
+                           (layer.biases, layer.dbiases, "bias_momentums", "bias_cache")):
             state[m] = b1 * state[m] + (1 - b1) * g
             state[c] = b2 * state[c] + (1 - b2) * g**2
-            m_hat = state[m] / (1 - b1**t)
-            c_hat = state[c] / (1 - b2**t)
-            getattr(layer, p)[...] -= lr * m_hat / (np.sqrt(c_hat) + self.epsilon)
+            p -= lr * (state[m] * m_scale) / (np.sqrt(state[c] * c_scale) + self.epsilon)
 
 
 OPTIMIZERS = {cls.name: cls for cls in (SGD, Adagrad, RMSprop, Adam)}

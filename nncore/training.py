@@ -13,6 +13,7 @@ stored random state: the shuffle of epoch e is drawn from default_rng([seed, e])
 
 import copy
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -39,7 +40,7 @@ class Checkpoint:
     optimizer: dict
     pinned: bool = False  # optimizer settings change here: never thinned away
 
-    @property
+    @cached_property  # the arrays never change: counted once, summed often
     def nbytes(self):
         arrays = [a for pair in self.parameters for a in pair]
         arrays += [a for s in self.optimizer["state"] for a in s.values()]
@@ -109,20 +110,19 @@ class Trainer:
     # -- training -----------------------------------------------------------------
     def step(self, n=1):
         """Run ``n`` updates. Raises DivergenceError (after rolling back) if one diverges."""
-        for _ in range(int(n)):
-            with np.errstate(all="ignore"):  # divergence is reported below, not as warnings
+        with np.errstate(all="ignore"):  # divergence is reported below, not as warnings
+            for _ in range(int(n)):
                 self.optimizer.step(self.network)
-            self.iteration += 1
-            with np.errstate(all="ignore"):
+                self.iteration += 1
                 loss = self._evaluate(self.network, self.optimizer, self.iteration, record=True)
-            if not np.isfinite(loss + sum(layer.weights.sum() + layer.biases.sum()
-                                          for layer in self.network.dense_layers)):
-                bad = self.iteration
-                self.rewind(bad - 1)
-                raise DivergenceError(bad, loss)
-            if self.iteration % self.checkpoint_every == 0:
-                self._checkpoints.append(self._checkpoint())
-                self._thin()
+                if not np.isfinite(loss + sum(layer.weights.sum() + layer.biases.sum()
+                                              for layer in self.network.dense_layers)):
+                    bad = self.iteration
+                    self.rewind(bad - 1)
+                    raise DivergenceError(bad, loss)
+                if self.iteration % self.checkpoint_every == 0:
+                    self._checkpoints.append(self._checkpoint())
+                    self._thin()
         return self.iteration
 
     def set_hyperparameters(self, **values):

@@ -1,5 +1,6 @@
 """One layer (notes, sections 3, 3.1 and 4): 3 neurons x 4 inputs, y = sum(ReLU(Z)), loss y**2."""
 
+import numpy as np
 import streamlit as st
 
 from nncore import lessons
@@ -107,7 +108,7 @@ with tab_inputs:
                                           row_labels=[f"x{n + 1}" for n in range(4)], col_labels=neurons, big=big()),
                    width="stretch", key="l.Wd")
 
-st.plotly_chart(figures.loss_curve(list(range(1, len(lesson.losses) + 1)), {"loss": lesson.losses}, it,
+st.plotly_chart(figures.loss_curve(np.arange(1, len(lesson.losses) + 1), {"loss": lesson.losses}, it,
                                    title="Loss over the 200 iterations", big=big()),
                 width="stretch", key="layer.loss")
 lesson_autoplay(K.LAYER_IT, K.LAYER_PLAYING, len(lesson.losses))

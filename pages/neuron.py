@@ -1,5 +1,6 @@
 """One neuron (notes, section 2): ReLU(x . w + b) under a squared loss, step by step."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -85,7 +86,7 @@ with right:
 st.markdown("#### The computation graph: each node's value (forward) and gradient dL/dnode (backward)")
 st.graphviz_chart(figures.neuron_graph(r, digits=None if big() else 8), width="stretch")
 
-st.plotly_chart(figures.loss_curve(list(range(1, len(lesson.losses) + 1)), {"loss": lesson.losses}, it,
+st.plotly_chart(figures.loss_curve(np.arange(1, len(lesson.losses) + 1), {"loss": lesson.losses}, it,
                                    title="Loss over the 200 iterations", big=big()),
                 width="stretch", key="neuron.loss")
 lesson_autoplay(K.NEURON_IT, K.NEURON_PLAYING, len(lesson.losses))

@@ -1,5 +1,7 @@
 """The playground: train a network, step, play, rewind, and inspect every gradient."""
 
+import time
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -256,13 +258,16 @@ def workspace():
             ss[K.NOTICE] = ("info", f"Stopped at iteration {trainer.iteration} (Play → Stop at iteration).")
         else:
             window = session.window_of(trainer)
-            for _ in range(session.FRAMES_PER_BATCH):
-                session.advance(min(cfg.speed, cfg.stop_at - trainer.iteration))  # may stop play (divergence)
+            per_frame, batch = session.play_plan(cfg)
+            started = time.perf_counter()
+            for _ in range(batch):
+                session.advance(min(per_frame, cfg.stop_at - trainer.iteration))  # may stop play (divergence)
                 frames.append(session.frame(trainer.network, trainer.iteration, trainer.record(), window))
                 if trainer.iteration >= cfg.stop_at:
                     ss[K.PLAYING] = False
                 if not ss[K.PLAYING]:
                     break
+            session.adapt(time.perf_counter() - started, len(frames))
             playing = ss[K.PLAYING]
             ss[K.SEQ] = ss.get(K.SEQ, 0) + 1
     if ss.get(K.VIEW, 0) > trainer.iteration:
@@ -278,7 +283,10 @@ def workspace():
         (st.warning if note[0] == "warning" else st.info)(plain(note[1]))
     st.subheader(f"Iteration {view}")
     if playing:
-        st.caption("Playing: computed up to here; the live view below animates toward it.")
+        per_frame = session.play_plan(cfg)[0]
+        st.caption("Playing: computed up to here; the live view below animates toward it."
+                   + (f" The server is busy: {per_frame} iterations per frame instead of {cfg.speed}."
+                      if per_frame < cfg.speed else ""))
     rec = snap.record
     test_text = (f" · test loss {rec['test_loss']:.4f}, accuracy {rec['test_accuracy']:.1%}"
                  if np.isfinite(rec["test_loss"]) else "")
@@ -299,7 +307,7 @@ def workspace():
 def details(trainer, snap, view):
     h = trainer.history()
     idx = session.thin(trainer.iteration + 1, 2000)
-    its = idx.tolist()
+    its = idx
     net = snap.network
     layers = [layer.name for layer in net.dense_layers]
     # Lazy tabs: only the open one runs, so a playing session builds one or two Plotly figures per
@@ -364,7 +372,7 @@ def compare(trainer, view):
     label_a = f"A: {OPTIMIZER_LABELS[cfg.optimizer]} {cfg.learning_rate:g}"
     label_b = f"B: {OPTIMIZER_LABELS[optimizer]} {lr:g}"
     idx = session.thin(view + 1, 1500)
-    st.plotly_chart(figures.loss_curve(idx.tolist(), {label_a: ha["loss"][idx], label_b: hb["loss"][idx]}, view,
+    st.plotly_chart(figures.loss_curve(idx, {label_a: ha["loss"][idx], label_b: hb["loss"][idx]}, view,
                                        title="Loss, both runs", big=big()), key="pg.cmp.loss")
     window = session.window_of(trainer)
     x, y = trainer.X, trainer.y

@@ -18,6 +18,7 @@ from ui.state import CUSTOM, Config, K
 
 GRID = 50               # boundary resolution in the live view (GRID x GRID)
 FRAMES_PER_BATCH = 10   # frames per server run while playing: the browser plays them at FPS
+BUSY_FRAMES = 24        # ... and on a busy server: fewer, larger runs
 FPS = 24                # x 50 iterations per frame (the default speed): 1,200 iterations/s
 HISTORY_POINTS = 400    # loss history sent to the live view, downsampled
 
@@ -153,6 +154,23 @@ def advance(n):
         ss[K.NOTICE] = ("warning", f"{err} Rewind works: every iteration up to {err.last_good} is kept.")
     ss[K.VIEW] = trainer.iteration
     return trainer.iteration - start
+
+
+def play_plan(cfg):
+    """(iterations per frame, frames per batch) for this session's next batch. A session whose
+    batches took too long (a busy server: many students playing) trains fewer iterations per
+    frame in larger batches, so everyone keeps a moving picture: graceful, per session, no
+    shared state. The run itself is unchanged: iteration N is the same however it is reached."""
+    scale = st.session_state.get(K.PLAY_SCALE, 1.0)
+    return max(1, round(cfg.speed * scale)), FRAMES_PER_BATCH if scale >= 1 else BUSY_FRAMES
+
+
+def adapt(elapsed, frames):
+    """After a batch of ``frames`` took ``elapsed`` seconds of wall time: aim to spend at most
+    half of the time those frames play for."""
+    budget = 0.5 * frames / FPS
+    scale = st.session_state.get(K.PLAY_SCALE, 1.0) * min(1.25, budget / max(elapsed, 1e-3))
+    st.session_state[K.PLAY_SCALE] = min(1.0, max(0.01, scale))
 
 
 def frame(snapshot_network, iteration, record, window):

@@ -195,13 +195,14 @@ function tick(S, now) {
 }
 
 // Backpressure: ask for the batch after `lastSeq` once, when less than ~0.5 s
-// of frames is left. Re-ask only if the answer seems lost (starved > 2 s).
+// of frames is left. Re-ask only if the answer seems lost (starved > 5 s): on a busy
+// server a slow answer is normal, and asking again would only add work.
 function maybeAsk(S, now) {
   if (!S.playing || !S.setTrigger) return;
   const fps = Math.max(1, S.d.fps || 20);
   const low = Math.max(2, Math.ceil(0.5 * fps));
   if (S.frames.length >= low) return;
-  const lost = S.askedSeq === S.lastSeq && !S.frames.length && now - S.askedAt > 2000;
+  const lost = S.askedSeq === S.lastSeq && !S.frames.length && now - S.askedAt > 5000;
   if (S.askedSeq !== S.lastSeq || lost) {
     S.askedSeq = S.lastSeq;
     S.askedAt = now;
