@@ -27,7 +27,8 @@ over ``ws://HOST:PORT/_stcore/stream``, the way the browser frontend does:
   '[{"event": "need_frames", "value": seq}]')`` with the component's fragment id;
 * frames arrive in ``Delta.new_element.bidi_component.json`` (the ``data`` dict); the client
   plays them at the payload's ``fps`` and asks for the next batch when fewer than
-  ``max(2, ceil(0.5 * fps))`` are queued -- the same backpressure as ui/live/live.js;
+  ``max(2, ceil(0.5 * fps), frames in the last batch + 1)`` are queued -- the same backpressure as
+  ui/live/live.js;
 * cacheable ForwardMsgs are remembered by hash and reported back, so the server may send
   ``ref_hash`` references, which are resolved from the local cache (as the browser does).
 
@@ -263,6 +264,7 @@ class ProtoSession:
         self.last_seq = None
         self.asked_seq = None
         self.asked_at = 0.0
+        self.last_batch = 0
         self.fps = 20
         self.clock: float | None = None
         self.shown = 0
@@ -442,6 +444,7 @@ class ProtoSession:
         if d.get("seq") == self.last_seq and was_playing:
             return
         self.last_seq = d.get("seq")
+        self.last_batch = len(frames)
         self.playing = True
         tail = self.queue[-1] if self.queue else (self.current_it if self.current_it is not None else -math.inf)
         if frames and self.current_it is not None and frames[0] <= self.current_it:
@@ -494,10 +497,10 @@ class ProtoSession:
     def maybe_ask(self, now):
         if not self.playing or self.live_id is None or self.no_ask:
             return
-        low = max(2, math.ceil(0.5 * self.fps))
+        low = max(2, math.ceil(0.5 * self.fps), self.last_batch + 1)  # as ui/live/live.js maybeAsk
         if len(self.queue) >= low:
             return
-        lost = self.asked_seq == self.last_seq and not self.queue and now - self.asked_at > 2.0
+        lost = self.asked_seq == self.last_seq and not self.queue and now - self.asked_at > 5.0
         if self.asked_seq != self.last_seq or lost:
             self.asked_seq, self.asked_at = self.last_seq, now
             asyncio.get_running_loop().create_task(self._ask(self.last_seq))

@@ -258,11 +258,12 @@ def workspace():
             ss[K.NOTICE] = ("info", f"Stopped at iteration {trainer.iteration} (Play → Stop at iteration).")
         else:
             window = session.window_of(trainer)
+            grid = session.grid_size()
             per_frame, batch = session.play_plan(cfg)
             started = time.perf_counter()
             for _ in range(batch):
                 session.advance(min(per_frame, cfg.stop_at - trainer.iteration))  # may stop play (divergence)
-                frames.append(session.frame(trainer.network, trainer.iteration, trainer.record(), window))
+                frames.append(session.frame(trainer.network, trainer.iteration, trainer.record(), window, grid))
                 if trainer.iteration >= cfg.stop_at:
                     ss[K.PLAYING] = False
                 if not ss[K.PLAYING]:
@@ -296,9 +297,11 @@ def workspace():
                    "or play from here" if view < trainer.iteration else ""))
 
     if not frames:
-        frames = [session.frame(snap.network, view, rec, session.window_of(trainer))]
+        grid = session.grid_size()
+        frames = [session.frame(snap.network, view, rec, session.window_of(trainer), grid)]
     show_test = st.toggle("Show test points (hollow)", key=K.SHOW_TEST) if trainer.X_test is not None else False
-    live_view(session.payload(frames, trainer, cfg, playing=playing, show_test=show_test, presentation=big()),
+    live_view(session.payload(frames, trainer, cfg, grid=grid, playing=playing, show_test=show_test,
+                              presentation=big()),
               key=K.LIVE, height=560 if big() else 430)
 
     details(trainer, snap, view)
@@ -315,18 +318,20 @@ def details(trainer, snap, view):
     t_curves, t_grad, t_net, t_norms, t_weight, t_compare, t_draw = st.tabs(TABS, key=K.TAB, on_change="rerun")
     if t_curves.open:
         a, b = st.columns(2)
-        a.plotly_chart(figures.loss_curve(its, {"train loss": h["loss"][idx], "test loss": h["test_loss"][idx]},
-                                          view, title="Loss", big=big()), key="pg.loss")
-        b.plotly_chart(figures.loss_curve(its, {"train accuracy": h["accuracy"][idx],
-                                                "test accuracy": h["test_accuracy"][idx]}, view,
-                                          title="Accuracy", log_y=False, big=big()), key="pg.acc")
+        a.plotly_chart(session.figure("loss", lambda: figures.loss_curve(
+            its, {"train loss": h["loss"][idx], "test loss": h["test_loss"][idx]}, view, title="Loss", big=big())),
+            key="pg.loss")
+        b.plotly_chart(session.figure("accuracy", lambda: figures.loss_curve(
+            its, {"train accuracy": h["accuracy"][idx], "test accuracy": h["test_accuracy"][idx]}, view,
+            title="Accuracy", log_y=False, big=big())), key="pg.acc")
     if t_grad.open:
         name = st.selectbox("Layer", layers, key=K.INSPECT_LAYER)
         W_, dW = net[f"{name}.weights"], net[f"{name}.dweights"]
         b_, db = net[f"{name}.biases"], net[f"{name}.dbiases"]
         st.caption("Rows: input i, columns: neuron j. Gradients at this iteration's weights, on its batch: the "
                    "update about to be applied. Hover for exact values.")
-        st.plotly_chart(figures.gradient_inspector(W_, dW, b_, db, layer=name, big=big()), key="pg.inspect")
+        st.plotly_chart(session.figure("inspect", lambda: figures.gradient_inspector(W_, dW, b_, db, layer=name,
+                                                                                     big=big())), key="pg.inspect")
         if st.toggle("Show as a table", key=K.INSPECT_LAYER + ".table"):
             a, b = st.columns(2)
             a.dataframe(pd.DataFrame(W_, index=[f"x{i}" for i in range(len(W_))]).style.format("{:.6g}"))
@@ -337,11 +342,12 @@ def details(trainer, snap, view):
         sizes = [net.n_inputs] + [layer.n_neurons for layer in net.dense_layers]
         weights = [layer.weights for layer in net.dense_layers]
         values = weights if mode == "|w|" else [layer.dweights for layer in net.dense_layers]
-        st.plotly_chart(figures.network_diagram(sizes, weights, edge_values=values, edge_label=mode, big=big()),
+        st.plotly_chart(session.figure("network", lambda: figures.network_diagram(
+                            sizes, weights, edge_values=values, edge_label=mode, big=big())),
                         key="pg.net")
     if t_norms.open:
-        st.plotly_chart(figures.gradient_norms(its, {n: h[f"grad_norm.{n}"][idx] for n in layers}, view,
-                                               big=big()), key="pg.norms")
+        st.plotly_chart(session.figure("norms", lambda: figures.gradient_norms(
+            its, {n: h[f"grad_norm.{n}"][idx] for n in layers}, view, big=big())), key="pg.norms")
         st.caption("‖dL/dW‖ per layer. Falling by orders of magnitude toward the input layers: vanishing "
                    "gradients (try 4 sigmoid layers). Growing without bound: exploding (try a huge learning rate).")
     if t_weight.open:

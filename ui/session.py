@@ -5,6 +5,7 @@ No maths here: training, gradients and probabilities all come from nncore.
 """
 
 import copy
+import time
 from dataclasses import fields
 
 import numpy as np
@@ -16,9 +17,12 @@ from ui import data
 from ui.live import encode_probs
 from ui.state import CUSTOM, Config, K
 
-GRID = 50               # boundary resolution in the live view (GRID x GRID)
+GRID = 50               # boundary resolution in the live view (GRID x GRID) ...
+BUSY_GRID = 32          # ... and on a busy server (2.4x fewer bytes per frame)
+REFRESH = 2.0           # on a busy server, the views below the live one are rebuilt every REFRESH s
 FRAMES_PER_BATCH = 10   # frames per server run while playing: the browser plays them at FPS
 BUSY_FRAMES = 24        # ... and on a busy server: fewer, larger runs
+START_SCALE = 0.5       # a session starts playing at half speed and speeds up if the server keeps up
 FPS = 24                # x 50 iterations per frame (the default speed): 1,200 iterations/s
 HISTORY_POINTS = 400    # loss history sent to the live view, downsampled
 
@@ -161,28 +165,50 @@ def play_plan(cfg):
     batches took too long (a busy server: many students playing) trains fewer iterations per
     frame in larger batches, so everyone keeps a moving picture: graceful, per session, no
     shared state. The run itself is unchanged: iteration N is the same however it is reached."""
-    scale = st.session_state.get(K.PLAY_SCALE, 1.0)
-    return max(1, round(cfg.speed * scale)), FRAMES_PER_BATCH if scale >= 1 else BUSY_FRAMES
+    scale = st.session_state.get(K.PLAY_SCALE, START_SCALE)
+    return max(1, round(cfg.speed * scale)), BUSY_FRAMES if busy() else FRAMES_PER_BATCH
+
+
+def busy():
+    """This session is playing and its batches keep running slow even at reduced speed: the
+    server is shared by many."""
+    return bool(st.session_state.get(K.PLAYING)) and st.session_state.get(K.PLAY_SCALE, START_SCALE) < START_SCALE
+
+
+def grid_size():
+    return BUSY_GRID if busy() else GRID
+
+
+def figure(key, build):
+    """The Plotly figure for ``key``: built on every run, except on a busy server, where the
+    last one is shown again for up to REFRESH seconds (the live view keeps moving)."""
+    cache = st.session_state.setdefault(K.FIGURES, {})
+    kept = cache.get(key)
+    if kept is not None and busy() and time.monotonic() - kept[0] < REFRESH:
+        return kept[1]
+    fig = build()
+    cache[key] = (time.monotonic(), fig)
+    return fig
 
 
 def adapt(elapsed, frames):
     """After a batch of ``frames`` took ``elapsed`` seconds of wall time: aim to spend at most
     half of the time those frames play for."""
     budget = 0.5 * frames / FPS
-    scale = st.session_state.get(K.PLAY_SCALE, 1.0) * min(1.25, budget / max(elapsed, 1e-3))
+    scale = st.session_state.get(K.PLAY_SCALE, START_SCALE) * min(1.25, budget / max(elapsed, 1e-3))
     st.session_state[K.PLAY_SCALE] = min(1.0, max(0.01, scale))
 
 
-def frame(snapshot_network, iteration, record, window):
-    """One live-view frame: class probabilities over the window, and the numbers."""
-    probs = nncore.probability_grid(snapshot_network, window[0], window[1], GRID)
+def frame(snapshot_network, iteration, record, window, grid):
+    """One live-view frame: class probabilities over the window (grid x grid), and the numbers."""
+    probs = nncore.probability_grid(snapshot_network, window[0], window[1], grid)
     test = np.isfinite(record["test_loss"])
     return {"iteration": iteration, "probs": encode_probs(probs), "loss": record["loss"],
             "acc": record["accuracy"], "test_loss": record["test_loss"] if test else None,
             "test_acc": record["test_accuracy"] if test else None}
 
 
-def payload(frames, trainer, cfg, *, playing, show_test, presentation):
+def payload(frames, trainer, cfg, *, grid, playing, show_test, presentation):
     """The live view's data: points once per run, frames, and the loss history before them."""
     window = window_of(trainer)
     first = frames[0]["iteration"] if frames else trainer.iteration
@@ -196,7 +222,7 @@ def payload(frames, trainer, cfg, *, playing, show_test, presentation):
     test_flag = np.r_[np.zeros(len(trainer.X), int), np.ones(len(P) - len(trainer.X), int)]
     return {
         "seq": int(st.session_state.get(K.SEQ, 0)), "playing": playing, "fps": FPS,
-        "grid": {"w": GRID, "h": GRID, "x0": window[0][0], "x1": window[0][1], "y0": window[1][0],
+        "grid": {"w": grid, "h": grid, "x0": window[0][0], "x1": window[0][1], "y0": window[1][0],
                  "y1": window[1][1]},
         "classes": cfg.classes,
         "points": {"x": np.round(P[:, 0], 4).tolist(), "y": np.round(P[:, 1], 4).tolist(), "c": C.tolist(),

@@ -110,6 +110,7 @@ function ingest(S, d) {
   // Playing. A rerun that re-sends a batch we already queued is a no-op.
   if (d.seq === S.lastSeq && wasPlaying) return;
   S.lastSeq = d.seq;
+  S.lastBatch = frames.length;
   S.playing = true;
   const tail = S.frames.length ? S.frames[S.frames.length - 1] : S.current;
   const tailIt = tail ? tail.iteration : -Infinity;
@@ -194,13 +195,14 @@ function tick(S, now) {
   S.raf = requestAnimationFrame((t) => tick(S, t));
 }
 
-// Backpressure: ask for the batch after `lastSeq` once, when less than ~0.5 s
-// of frames is left. Re-ask only if the answer seems lost (starved > 5 s): on a busy
+// Backpressure: ask for the batch after `lastSeq` once, when less than ~0.5 s of
+// frames, or less than one more batch, is left: so one request is always in flight while
+// a batch plays, and a busy server has the whole batch's play time to answer. Re-ask only if the answer seems lost (starved > 5 s): on a busy
 // server a slow answer is normal, and asking again would only add work.
 function maybeAsk(S, now) {
   if (!S.playing || !S.setTrigger) return;
   const fps = Math.max(1, S.d.fps || 20);
-  const low = Math.max(2, Math.ceil(0.5 * fps));
+  const low = Math.max(2, Math.ceil(0.5 * fps), (S.lastBatch || 0) + 1);
   if (S.frames.length >= low) return;
   const lost = S.askedSeq === S.lastSeq && !S.frames.length && now - S.askedAt > 5000;
   if (S.askedSeq !== S.lastSeq || lost) {
