@@ -28,9 +28,10 @@ class DivergenceError(ArithmeticError):
 
     def __init__(self, iteration, loss):
         self.iteration, self.last_good, self.loss = iteration, iteration - 1, loss
-        super().__init__(f"training diverged at iteration {iteration}: the loss became {loss} "
-                         f"(NaN or infinite). Iteration {iteration - 1} is the last good state; "
-                         "try a smaller learning rate.")
+        what = (f"the loss became {loss}" if not np.isfinite(loss)
+                else f"a weight or bias became NaN or infinite (loss {loss:.6g})")
+        super().__init__(f"training diverged at iteration {iteration}: {what}. Iteration {iteration - 1} "
+                         "is the last good state; try a smaller learning rate.")
 
 
 @dataclass
