@@ -35,15 +35,18 @@ OPTIMIZER_LABELS = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "a
 
 
 # ---------------------------------------------------------------- config <-> widgets
-def put_widgets(cfg):
-    """Write ``cfg`` into the sidebar widgets' session-state values (before they are drawn)."""
-    for name, value in cfg.as_dict().items():
-        if name != "hidden":
-            ss[W + name] = value
-    ss[W + "n_hidden"] = len(cfg.hidden)
+def put_widgets(cfg, only_missing=False):
+    """Write ``cfg`` into the sidebar widgets' session-state values (before they are drawn).
+    ``only_missing``: just the values Streamlit dropped because their widget was not drawn last
+    run (another optimizer's settings, a removed layer, the sliders hidden for your own data)."""
+    values = {W + name: value for name, value in cfg.as_dict().items() if name != "hidden"}
+    values[W + "n_hidden"] = len(cfg.hidden)
     for i in range(MAX_HIDDEN_LAYERS):
         n, act = cfg.hidden[i] if i < len(cfg.hidden) else (8, "relu")
-        ss[W + f"neurons{i}"], ss[W + f"act{i}"] = n, act
+        values[W + f"neurons{i}"], values[W + f"act{i}"] = n, act
+    for key, value in values.items():
+        if not only_missing or key not in ss:
+            ss[key] = value
 
 
 def widgets_config():
@@ -89,10 +92,12 @@ def on_weights_upload():
                     ("info", f"Loaded the weights from {upload.name}: a new run starts from them at iteration 0."))
 
 
-if W + "dataset" not in ss:  # first run of this session: the URL may carry a config
+if K.CONFIG not in ss:  # first run of this session: the URL may carry a config
     cfg_from_url, notes = Config.from_query(st.query_params.to_dict())
     put_widgets(cfg_from_url)
     ss[K.URL_NOTES] = notes
+else:
+    put_widgets(ss[K.CONFIG], only_missing=True)
 
 # ---------------------------------------------------------------- sidebar
 sb = st.sidebar
@@ -199,6 +204,11 @@ def on_play():
     ss[K.PLAYING] = playing
 
 
+def on_rewind():
+    ss[K.PLAYING] = False  # dragging to the past pauses: what is on screen is that iteration
+    ss[K.VIEW] = ss[K.VIEW_SLIDER]
+
+
 def on_reset():
     ss[K.PLAYING] = False
     session.rewind(0)
@@ -271,10 +281,10 @@ def workspace():
             session.adapt(time.perf_counter() - started, len(frames))
             playing = ss[K.PLAYING]
             ss[K.SEQ] = ss.get(K.SEQ, 0) + 1
-    if ss.get(K.VIEW, 0) > trainer.iteration:
-        ss[K.VIEW] = trainer.iteration
     if trainer.iteration > 0:
-        st.slider("Rewind to iteration", 0, trainer.iteration, key=K.VIEW,
+        ss[K.VIEW_SLIDER] = session.view()
+        st.slider("Rewind to iteration", 0, trainer.iteration, key=K.VIEW_SLIDER,
+                  on_change=on_rewind,
                   help="Drag to any past iteration; Step or Play continues from there")
     view = session.view()
     snap = trainer.snapshot(view)

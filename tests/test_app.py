@@ -239,3 +239,55 @@ def test_every_view_tab_renders_with_its_numbers():
     at.run()
     at.toggle(key="pg.compare.on").set_value(True).run()
     assert len(at.get("plotly_chart")) == 3 and not at.exception
+
+
+def uploader(at, key):
+    return next(u for u in at.get("file_uploader") if u.proto.id.endswith(key) or key in u.proto.id)
+
+
+def test_your_own_csv_data_trains_and_a_bad_one_changes_nothing():
+    at = playground()
+    button(at, "Step x10").click().run()
+    uploader(at, "pg.upload_csv").set_value(("bad.csv", b"x1,x2,label\n1,oops,0\n", "text/csv")).run()
+    warning = "\n".join(w.value for w in at.warning)
+    assert "oops" in warning and "not a number" in warning and "unchanged" in warning
+    assert iteration(at) == 10  # the run goes on
+    rows = "x1,x2,label\n" + "".join(f"{(i % 7) / 7},{(i % 5) / 5},{i % 2}\n" for i in range(40))
+    uploader(at, "pg.upload_csv").set_value(("mine.csv", rows.encode(), "text/csv")).run()
+    assert iteration(at) == 0 and any("Loaded 40 points in 2 classes" in i.value for i in at.info)
+    assert at.selectbox(key="pg.w.dataset").value == "custom"
+    button(at, "Step").click().run()
+    assert iteration(at) == 1 and not at.exception
+
+
+def test_weights_upload_continues_from_them_and_bad_weights_change_nothing():
+    import nncore
+    import nncore.io as nio
+    from ui.state import Config
+
+    at = playground()
+    button(at, "Step x10").click().run()
+    bad = nio.to_json(nncore.mlp(2, [(5, "relu")], 3)).encode()  # another architecture
+    uploader(at, "pg.upload_weights").set_value(("other.json", bad, "application/json")).run()
+    warning = "\n".join(w.value for w in at.warning)
+    assert "expected shape (2, 16)" in warning.replace("\\", "") and iteration(at) == 10
+    mine = nncore.mlp(2, list(Config().hidden), 3, seed=42)
+    mine["dense1.weights"][...] = 0.5
+    uploader(at, "pg.upload_weights").set_value(("mine.npz", nio.to_npz(mine), "application/octet-stream")).run()
+    assert iteration(at) == 0 and any("Loaded the weights" in i.value.replace("\\", "") for i in at.info)
+    assert (at.session_state["pg.trainer"].network["dense1.weights"] == 0.5).all()
+
+
+def test_switching_pages_and_optimizers_loses_nothing():
+    at = playground(hidden="8tanh-8tanh", learning_rate="0.05")
+    button(at, "Step x10").click().run()
+    at.switch_page("pages/neuron.py").run()
+    at.switch_page("pages/playground.py").run()
+    assert iteration(at) == 10 and at.number_input(key="pg.w.learning_rate").value == 0.05
+    assert at.slider(key="pg.w.n_hidden").value == 2
+    at.selectbox(key="pg.w.optimizer").set_value("sgd").run()   # Adam's beta widgets disappear
+    assert iteration(at) == 0 and not at.exception
+    at.selectbox(key="pg.w.optimizer").set_value("adam").run()  # and come back with their values
+    assert at.number_input(key="pg.w.beta_2").value == 0.999 and not at.exception
+    at.slider(key="pg.w.n_hidden").set_value(3).run()           # a new layer starts at 8 neurons
+    assert at.number_input(key="pg.w.neurons2").value == 8 and not at.exception

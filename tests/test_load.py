@@ -1,7 +1,9 @@
 """Short load test for CI: 4 protocol sessions play for ~6 s against a server the test starts.
 
 The long form is bench/load_test.py (run by hand). This one only checks that several sessions
-playing at once all get frames, none errors and none freezes for more than 2 s. About 15-20 s.
+playing at once all get frames, none errors and none's picture freezes for more than 2 s (the
+longest time its live view had no frame to show; batches themselves may arrive up to ~1 s of
+frames apart on a busy server). About 15-20 s.
 """
 
 import asyncio
@@ -16,7 +18,7 @@ pytest.importorskip("websockets")
 REPO = Path(__file__).resolve().parents[1]
 SESSIONS = 4
 SECONDS = 6.0
-MAX_FREEZE_S = 2.0
+MAX_STALL_S = 2.0
 
 
 def load_bench():
@@ -56,10 +58,10 @@ def test_sessions_playing_at_once_all_get_frames(lt, server):
     assert proc.poll() is None, "the server died"
     assert len(rr.sessions) == SESSIONS
     table = "\n".join(f"{r.name}: {r.frames} frames in {r.play_s:.1f} s ({r.fps:.1f}/s), {r.batches} batches, "
-                      f"freeze {r.max_gap_s:.2f} s, steps {[round(m) for m in r.step_ms]} ms, errors {r.errors}"
+                      f"gap {r.max_gap_s:.2f} s, stall {r.stall_s:.2f} s, steps {[round(m) for m in r.step_ms]} ms, errors {r.errors}"
                       for r in rr.sessions)
     for r in rr.sessions:
         assert not r.errors, table
         assert r.step_ms and r.stop_step_ms is not None, table
         assert r.frames > 0 and r.batches >= 2, table
-        assert r.max_gap_s <= MAX_FREEZE_S, table
+        assert r.stall_s <= MAX_STALL_S, table

@@ -26,7 +26,8 @@ class K:
     # Playground
     CONFIG = "pg.config"            # the Config the trainer was built from
     TRAINER = "pg.trainer"
-    VIEW = "pg.view"                # the iteration slider (widget key)
+    VIEW = "pg.view_iteration"      # the iteration on screen (plain value; survives page switches)
+    VIEW_SLIDER = "pg.view"         # the rewind slider (widget key), mirrored into VIEW
     PLAYING = "pg.playing"
     SEQ = "pg.seq"                  # id of the last batch of live frames sent
     PLAY_SCALE = "pg.play_scale"    # share of the chosen speed this session can afford (busy server)
