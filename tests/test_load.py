@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("websockets")
+import websockets  # noqa: F401  required (requirements-dev.txt): a missing install fails, never skips
 
 REPO = Path(__file__).resolve().parents[1]
 SESSIONS = 4
