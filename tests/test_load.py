@@ -57,7 +57,8 @@ def test_sessions_playing_at_once_all_get_frames(lt, server):
     assert proc.poll() is None, "the server died"
     assert len(rr.sessions) == SESSIONS
     table = "\n".join(f"{r.name}: {r.frames} frames in {r.play_s:.1f} s ({r.fps:.1f}/s), {r.batches} batches, "
-                      f"gap {r.max_gap_s:.2f} s, stall {r.stall_s:.2f} s, steps {[round(m) for m in r.step_ms]} ms, errors {r.errors}"
+                      f"gap {r.max_gap_s:.2f} s, stall {r.stall_s:.2f} s, "
+                      f"steps {[round(m) for m in r.step_ms]} ms, errors {r.errors}"
                       for r in rr.sessions)
     for r in rr.sessions:
         assert not r.errors, table
