@@ -33,7 +33,11 @@ class CategoricalCrossentropy(Loss):
         return -np.log(np.sum(clipped * check_onehot(y_true, y_pred.shape), axis=1))
 
     def backward(self, dvalues, y_true):
-        self.dinputs = -one_hot(y_true, dvalues.shape[1]) / dvalues / len(dvalues)
+        targets = one_hot(y_true, dvalues.shape[1])
+        self.dinputs = -targets / dvalues / len(dvalues)
+        # The loss clips p to [1e-7, 1 - 1e-7]: where the true class's p lies outside, the loss is
+        # flat, so its gradient is 0 (the book omits this; a finite-difference check would not).
+        self.dinputs *= in_clip_range(np.sum(dvalues * targets, axis=1))[:, None]
         return self.dinputs
 
     def accuracy(self, output, y):
@@ -56,6 +60,7 @@ class BinaryCrossentropy(Loss):
         y_true = _as_targets(y_true, dvalues.shape, binary=True)
         p = np.clip(dvalues, CLIP, 1 - CLIP)
         self.dinputs = -(y_true / p - (1 - y_true) / (1 - p)) / dvalues.shape[1] / len(dvalues)
+        self.dinputs *= in_clip_range(dvalues)  # flat where clipped, as in the loss
         return self.dinputs
 
     def accuracy(self, output, y):
@@ -79,6 +84,11 @@ class MeanSquaredError(Loss):
         # The book's regression "accuracy": share of predictions within std(y)/250.
         y = _as_targets(y, output.shape)
         return float(np.mean(np.abs(output - y) < np.std(y) / 250))
+
+
+def in_clip_range(p):
+    """1.0 where the loss uses p as it is, 0.0 where it clips p (and so does not depend on it)."""
+    return ((p >= CLIP) & (p <= 1 - CLIP)).astype(p.dtype)
 
 
 def one_hot(y, n_classes):

@@ -6,7 +6,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, Softmax
 from .layers import Dense
-from .losses import LOSSES, CategoricalCrossentropy, one_hot
+from .losses import CLIP, LOSSES, CategoricalCrossentropy, one_hot
 
 # The loss that belongs to each output activation.
 OUTPUT_LOSS = {"softmax": "categorical_crossentropy", "sigmoid": "binary_crossentropy",
@@ -89,7 +89,13 @@ class Network:
         layers = self.layers
         if self.fused and isinstance(layers[-1], Softmax) and isinstance(self.loss, CategoricalCrossentropy):
             # d(CCE)/dz of softmax(z) is (softmax - onehot): no division by p, no Jacobian.
-            dvalues = output * (1.0 / len(output)) - self._scaled_one_hot(y, output.shape[1])
+            targets = self._scaled_one_hot(y, output.shape[1])
+            dvalues = output * (1.0 / len(output)) - targets
+            # Samples whose true-class p the loss clips add nothing (see CategoricalCrossentropy).
+            true_p = output[np.arange(len(y)), y] if y.ndim == 1 else np.sum(output * y, axis=1)
+            clipped = (true_p < CLIP) | (true_p > 1 - CLIP)
+            if clipped.any():
+                dvalues[clipped] = 0.0
             layers[-1].dinputs = dvalues
             layers = layers[:-1]
         else:

@@ -6,9 +6,10 @@ next update will use, so a page can show a gradient before it is applied:
 ``step()`` = optimizer update, then forward and backward for the new iteration.
 
 Any past iteration is rebuilt, bit for bit, from the nearest checkpoint (parameters
-and optimizer state, taken every ``checkpoint_every`` iterations and whenever the
-optimizer's settings change) by replaying the updates in between. Batches need no
-stored random state: the shuffle of epoch e is drawn from default_rng([seed, e]).
+and optimizer state, taken every ``checkpoint_every`` iterations) by replaying the
+updates in between, with the optimizer settings in force at each (changes are kept in
+a short list of their own). Batches need no stored random state: the shuffle of epoch
+e is drawn from default_rng([seed, e]).
 """
 
 import copy
@@ -39,7 +40,6 @@ class Checkpoint:
     iteration: int
     parameters: list
     optimizer: dict
-    pinned: bool = False  # optimizer settings change here: never thinned away
 
     @cached_property  # the arrays never change: counted once, summed often
     def nbytes(self):
@@ -94,7 +94,8 @@ class Trainer:
         self._epoch_cache = (None, None)
         self.iteration = 0
         self._evaluate(self.network, self.optimizer, 0, record=True)  # validates X and y
-        self._checkpoints = [self._checkpoint(pinned=True)]
+        self._checkpoints = [self._checkpoint()]
+        self._settings = [(0, optimizer.get_hyperparameters())]  # (from iteration, settings), oldest first
 
     # -- the batch schedule -------------------------------------------------------
     def batch_indices(self, iteration):
@@ -137,14 +138,15 @@ class Trainer:
             if not np.isfinite(value) or value < 0:
                 raise ValueError(f"{key} must be a finite number >= 0, got {value}")
             setattr(self.optimizer, key, value)
-        self._checkpoints = [c for c in self._checkpoints if c.iteration != self.iteration]
-        self._checkpoints.append(self._checkpoint(pinned=True))
+        self._settings = [s for s in self._settings if s[0] < self.iteration]
+        self._settings.append((self.iteration, self.optimizer.get_hyperparameters()))
         self._rows[self.iteration, COLUMNS.index("learning_rate")] = self.optimizer.current_learning_rate
 
     def rewind(self, iteration):
         """Make ``iteration`` the current one and drop every later iteration (a new branch)."""
         iteration = self._checked(iteration)
         self._checkpoints = [c for c in self._checkpoints if c.iteration <= iteration]
+        self._settings = [s for s in self._settings if s[0] <= iteration]
         self._load(self.network, self.optimizer, iteration)
         self.iteration = iteration
 
@@ -184,12 +186,7 @@ class Trainer:
     def schedule(self):
         """[(iteration, optimizer settings in force from it on)], oldest first: enough,
         with the config, to rebuild this exact run elsewhere."""
-        out = []
-        for c in sorted((c for c in self._checkpoints if c.pinned), key=lambda c: c.iteration):
-            settings = c.optimizer["hyperparameters"]
-            if not out or out[-1][1] != settings:
-                out.append((c.iteration, dict(settings)))
-        return out
+        return [(it, dict(settings)) for it, settings in self._settings]
 
     @property
     def nbytes(self):
@@ -224,27 +221,39 @@ class Trainer:
         start = max((c for c in self._checkpoints if c.iteration <= iteration), key=lambda c: c.iteration)
         network.set_parameters(start.parameters)
         optimizer.set_state(start.optimizer)
+        changes = dict(self._settings)
+        _apply(optimizer, [s for it, s in self._settings if it <= start.iteration][-1])
         self._evaluate(network, optimizer, start.iteration, record=False)
         for it in range(start.iteration, iteration):
+            if it in changes:
+                _apply(optimizer, changes[it])
             optimizer.step(network)
             self._evaluate(network, optimizer, it + 1, record=False)
 
-    def _checkpoint(self, pinned=False):
-        return Checkpoint(self.iteration, self.network.get_parameters(), self.optimizer.get_state(), pinned)
+    def _checkpoint(self):
+        return Checkpoint(self.iteration, self.network.get_parameters(), self.optimizer.get_state())
 
     def _thin(self):
-        """Over the memory budget: keep every other unpinned checkpoint and double the spacing."""
-        while sum(c.nbytes for c in self._checkpoints) > self.max_checkpoint_bytes and len(self._checkpoints) > 2:
+        """Over the memory budget: keep every other checkpoint (always iteration 0 and the newest)
+        and double the spacing, until it fits or nothing more can go."""
+        while sum(c.nbytes for c in self._checkpoints) > self.max_checkpoint_bytes:
             self.checkpoint_every *= 2
-            self._checkpoints = [c for c in self._checkpoints
-                                 if c.pinned or c.iteration % self.checkpoint_every == 0
-                                 or c.iteration == self.iteration]
+            kept = [c for c in self._checkpoints
+                    if c.iteration % self.checkpoint_every == 0 or c.iteration == self.iteration]
+            if len(kept) == len(self._checkpoints):
+                break
+            self._checkpoints = kept
 
     def _checked(self, iteration):
         iteration = int(iteration)
         if not 0 <= iteration <= self.iteration:
             raise ValueError(f"iteration must be between 0 and {self.iteration}, got {iteration}")
         return iteration
+
+
+def _apply(optimizer, settings):
+    for key, value in settings.items():
+        setattr(optimizer, key, value)
 
 
 def _frozen(a):

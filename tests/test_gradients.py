@@ -113,3 +113,25 @@ def test_regularisation_loss_and_gradient_follow_the_book():
     layer.backward(np.zeros((1, 1)))
     assert np.allclose(layer.dweights, [[0.1 + 0.01 * 2 * 0.5], [-0.1 + 0.01 * 2 * -2.0]], rtol=0, atol=1e-15)
     assert np.allclose(layer.dbiases, [[0.2 + 0.02 * 2 * 3.0]], rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("head", [HEADS[0], HEADS[1]], ids=["softmax-cce", "sigmoid-bce"])
+def test_saturated_outputs_where_the_loss_clips_still_match_finite_differences(head):
+    """Large weights push some probabilities past the 1e-7 clip: there the loss is flat, and so
+    must the analytic gradient be."""
+    rng = np.random.default_rng(11)
+    net = random_network(rng, 2, [(6, "tanh")], 3, head)
+    for layer in net.dense_layers:
+        layer.weights *= 12.0
+    X = rng.normal(size=(40, 2))
+    y = random_targets(rng, head, 40, 3, one_hot=False)
+    p = net.forward(X)
+    true_p = p[np.arange(40), y] if head[0] == "softmax" else p
+    assert ((true_p < 1e-7) | (true_p > 1 - 1e-7)).any() and ((true_p > 1e-7) & (true_p < 1 - 1e-7)).any()
+    assert max(gradcheck(net, X, y).values()) <= 1e-6
+    if head[0] == "softmax":
+        separate = Network(net.layers, net.loss, fused=False)
+        net.backward(net.forward(X), y)
+        fused_dw = net["dense1.dweights"].copy()
+        separate.backward(separate.forward(X), y)
+        assert np.max(np.abs(fused_dw - separate["dense1.dweights"])) <= 1e-12

@@ -194,3 +194,31 @@ def test_a_100k_iteration_run_keeps_bounded_history_and_exact_replay():
     fresh = run()
     fresh.step(61_237)
     assert np.array_equal(t.snapshot(61_237).network["dense1.weights"], fresh.network["dense1.weights"])
+
+
+def test_many_setting_changes_under_a_tiny_budget_thin_and_replay_exactly():
+    """Regression: settings changes used to pin checkpoints, and past the budget thinning never ended."""
+    X, y = datasets.blobs(20, 3, seed=1)
+
+    def run(changes):
+        t = Trainer(mlp(2, [(32, "relu")], 3, seed=2), Adam(learning_rate=0.01), X, y, batch_size=16,
+                    checkpoint_every=5, max_checkpoint_bytes=20_000)
+        for k in range(changes):
+            t.step(7)
+            t.set_hyperparameters(learning_rate=0.01 + 0.001 * k)
+        t.step(3)
+        return t
+
+    t = run(40)  # 40 changes, each formerly a kept 4-array checkpoint: far past 20 kB
+    assert t.iteration == 283 and sum(c.nbytes for c in t._checkpoints) <= 20_000 + t._checkpoints[-1].nbytes
+    assert len(t.schedule()) == 41
+    for n in (0, 6, 7, 8, 150, 282):
+        fresh = run(0)
+        fresh.rewind(0)
+        for it, settings in t.schedule():
+            if it > n:
+                break
+            fresh.step(it - fresh.iteration)
+            fresh.set_hyperparameters(**settings)
+        fresh.step(n - fresh.iteration)
+        assert np.array_equal(t.snapshot(n).network["dense1.weights"], fresh.network["dense1.weights"]), n
