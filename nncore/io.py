@@ -60,29 +60,37 @@ def from_json(data, network):
 
 
 def from_npz(data, network):
-    """Parse ``data`` (.npz bytes) without pickle and load it into ``network``; raises ValueError."""
+    """Parse ``data`` (.npz bytes) without pickle and load it into ``network``; raises ValueError.
+
+    Names and sizes are checked before anything is decompressed: a small archive can hold
+    arrays of gigabytes."""
     raw = _limited(data)
     if not raw.startswith(b"PK\x03\x04"):
         raise ValueError("not a .npz file: it does not start like a zip archive")
+    layers = network.dense_layers
+    expected = {f"{k}.{d.name}.{p}": getattr(d, p).shape for k, d in enumerate(layers) for p in ("weights", "biases")}
     try:
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            files = {name: npz[name] for name in npz.files}
-    except ValueError as err:  # object arrays need pickle: refused
-        raise ValueError(f"the .npz file holds something other than plain numbers ({err})") from None
+            names = set(npz.files)
+            missing = sorted(set(expected) - names)
+            if missing:
+                raise ValueError(f"the .npz file has no array {missing[0]!r}; it has {sorted(names)[:8]}")
+            extra = sorted(names - set(expected))
+            if extra:
+                raise ValueError(f"the .npz file has arrays this network does not: {extra[:5]}")
+            for name, shape in expected.items():
+                size = npz.zip.getinfo(f"{name}.npy").file_size  # uncompressed, from the zip directory
+                if size > 128 + 8 * int(np.prod(shape)):
+                    raise ValueError(f"{name}: {size:,} bytes, more than a {shape} array of numbers needs")
+            files = {name: npz[name] for name in expected}
+    except ValueError as err:
+        if "pickle" in str(err):  # object arrays need pickle: refused
+            raise ValueError("the .npz file holds something other than plain numbers") from None
+        raise
     except Exception as err:
         raise ValueError(f"not a valid .npz file ({type(err).__name__})") from None
-    parsed = []
-    for k, d in enumerate(network.dense_layers):
-        names = (f"{k}.{d.name}.weights", f"{k}.{d.name}.biases")
-        missing = [n for n in names if n not in files]
-        if missing:
-            raise ValueError(f"the .npz file has no array {missing[0]!r}; it has {sorted(files)[:8]}")
-        parsed.append((d.name, _array(files[names[0]], names[0]), _array(files[names[1]], names[1])))
-    extra = sorted(set(files) - {f"{k}.{d.name}.{p}" for k, d in enumerate(network.dense_layers)
-                                 for p in ("weights", "biases")})
-    if extra:
-        raise ValueError(f"the .npz file has arrays this network does not: {extra[:5]}")
-    _load(parsed, network)
+    _load([(d.name, _array(files[f"{k}.{d.name}.weights"], f"{k}.{d.name}.weights"),
+            _array(files[f"{k}.{d.name}.biases"], f"{k}.{d.name}.biases")) for k, d in enumerate(layers)], network)
 
 
 def _limited(data):

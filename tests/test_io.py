@@ -57,8 +57,10 @@ def test_bad_weights_are_refused_and_change_nothing(case):
 
 def test_npz_with_pickled_objects_is_refused(tmp_path):
     path = tmp_path / "evil.npz"
-    np.savez(path, **{"0.dense1.weights": np.array([object()], dtype=object)})
-    with pytest.raises(ValueError, match="plain numbers"):
+    arrays = {f"{k}.{d.name}.{p}": getattr(d, p) for k, d in enumerate(net().dense_layers) for p in ("weights", "biases")}
+    arrays["0.dense1.weights"] = np.array([[object()] * 4] * 2, dtype=object)
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="plain numbers|more than"):
         nio.from_npz(path.read_bytes(), net())
 
 
@@ -126,3 +128,20 @@ def test_history_csv_has_one_row_per_iteration():
     lines = export.history_csv(t.history()).splitlines()
     assert lines[0].startswith("iteration,loss,") and len(lines) == 6
     assert float(lines[5].split(",")[1]) == t.history()["loss"][4]
+
+
+def test_a_small_npz_holding_a_huge_array_is_refused_before_decompressing(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "bomb.npz"
+    target = net()
+    np.savez_compressed(path, **{"0.dense1.weights": np.zeros((2, 4)), "0.dense1.biases": np.zeros((1, 4)),
+                                 "1.dense2.weights": np.zeros((20_000, 4_000)), "1.dense2.biases": np.zeros((1, 3))})
+    blob = path.read_bytes()
+    assert len(blob) < nio.MAX_BYTES  # it passes the upload size limit...
+    tracemalloc.start()
+    with pytest.raises(ValueError, match="more than a"):
+        nio.from_npz(blob, target)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 50_000_000  # ...but is never inflated to its 640 MB
