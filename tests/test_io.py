@@ -57,7 +57,8 @@ def test_bad_weights_are_refused_and_change_nothing(case):
 
 def test_npz_with_pickled_objects_is_refused(tmp_path):
     path = tmp_path / "evil.npz"
-    arrays = {f"{k}.{d.name}.{p}": getattr(d, p) for k, d in enumerate(net().dense_layers) for p in ("weights", "biases")}
+    layers = net().dense_layers
+    arrays = {f"{k}.{d.name}.{p}": getattr(d, p) for k, d in enumerate(layers) for p in ("weights", "biases")}
     arrays["0.dense1.weights"] = np.array([[object()] * 4] * 2, dtype=object)
     np.savez(path, **arrays)
     with pytest.raises(ValueError, match="plain numbers|more than"):
