@@ -59,12 +59,15 @@ def single_neuron(iterations=200, precision="notes", learning_rate=0.001):
         dloss_dsum = dloss_drelu * drelu_dsum
         dweights = dloss_dsum * 1.0 * inputs                  # dsum/dmul = 1, dmul/dw_i = x_i
         dbias = dloss_dsum * 1.0                              # dsum/db = 1
-        new_weights = weights - learning_rate * dweights
-        new_bias = bias - learning_rate * dbias
+        weight_step, bias_step = learning_rate * dweights, learning_rate * dbias
+        new_weights = weights - weight_step
+        new_bias = bias - bias_step
         records.append(dict(inputs=inputs, weights=weights, bias=bias, mul=weights * inputs, sum=linear,
                             relu=output, loss=loss, dloss_drelu=dloss_drelu, drelu_dsum=drelu_dsum,
                             dsum_dmul=1.0, dsum_db=1.0, dmul_dw=inputs, dloss_dsum=dloss_dsum,
                             dmul=dloss_dsum * np.ones(3), dweights=dweights, dbias=dbias,
+                            dinputs=dloss_dsum * weights,  # dmul_i/dx_i = w_i
+                            weight_step=weight_step, bias_step=bias_step,
                             new_weights=new_weights, new_bias=new_bias))
         weights, bias = new_weights, new_bias
     return Lesson(np.array([r["loss"] for r in records]), records, weights, final_bias=bias,
@@ -104,9 +107,10 @@ def dense_layer(iterations=200, precision="notes", learning_rate=0.001):
 
 def neuron_numerical_gradients(record, epsilon=1e-6):
     """Finite-difference dL/dw0..dw2 and dL/db at one iteration of ``single_neuron``,
-    through nncore's own Dense + ReLU + squared loss (MSE of one output against 0)."""
+    through nncore's own Dense + ReLU + squared loss (MSE of one output against 0).
+    Returns (dweights (3,), dbias, relative error against the record's chain-rule gradients)."""
     from .activations import ReLU
-    from .gradcheck import numerical_gradient
+    from .gradcheck import numerical_gradient, relative_error
     from .layers import Dense
     from .losses import MeanSquaredError
     from .network import Network
@@ -114,14 +118,17 @@ def neuron_numerical_gradients(record, epsilon=1e-6):
     net = Network([Dense(3, 1, weights=record["weights"].reshape(3, 1), biases=[[record["bias"]]]), ReLU()],
                   MeanSquaredError())
     X, y = record["inputs"].reshape(1, 3), np.zeros((1, 1))
-    dw = [numerical_gradient(net, X, y, "dense1.weights", (i, 0), epsilon=epsilon) for i in range(3)]
-    return np.array(dw), numerical_gradient(net, X, y, "dense1.biases", (0, 0), epsilon=epsilon)
+    dw = np.array([numerical_gradient(net, X, y, "dense1.weights", (i, 0), epsilon=epsilon) for i in range(3)])
+    db = numerical_gradient(net, X, y, "dense1.biases", (0, 0), epsilon=epsilon)
+    return dw, db, relative_error(np.r_[record["dweights"], record["dbias"]], np.r_[dw, db])
 
 
 def layer_numerical_gradients(record, epsilon=1e-6):
     """Finite-difference dL/dW (3, 4) and dL/dB (3,) at one iteration of ``dense_layer``:
-    the loss (sum of ReLU(Z))**2 evaluated by nncore's Dense and ReLU."""
+    the loss (sum of ReLU(Z))**2 evaluated by nncore's Dense and ReLU. Returns (dW, dB,
+    relative error against the record's chain-rule gradients)."""
     from .activations import ReLU
+    from .gradcheck import relative_error
     from .layers import Dense
 
     def loss(W, B):
@@ -139,4 +146,4 @@ def layer_numerical_gradients(record, epsilon=1e-6):
         e = np.zeros_like(B)
         e[j] = epsilon
         dB[j] = (loss(W, B + e) - loss(W, B - e)) / (2 * epsilon)
-    return dW, dB
+    return dW, dB, relative_error(np.r_[record["dl_dW"].ravel(), record["dl_dB"]], np.r_[dW.ravel(), dB])

@@ -170,13 +170,16 @@ class Trainer:
         rows = self._rows[: self.iteration + 1]
         return {c: rows[:, i] for i, c in enumerate(self.columns)}
 
-    def parameter_trace(self, name, index):
-        """(iterations, values, gradients) of one parameter element, sampled at the checkpoints
-        and the current iteration: enough to plot its course without replaying every step."""
+    def parameter_trace(self, name, index, max_points=150):
+        """(iterations, values, gradients) of one parameter element, sampled at (at most
+        ``max_points`` of) the checkpoints and the current iteration: enough to plot its course
+        without replaying every step."""
         its, values, grads = [], [], []
         scratch, opt = copy.deepcopy(self.network), copy.deepcopy(self.optimizer)
-        points = [c.iteration for c in self._checkpoints] + [self.iteration]
-        for it in sorted(set(points)):
+        points = sorted({c.iteration for c in self._checkpoints} | {self.iteration})
+        if len(points) > max_points:  # evenly, for a plot; each point costs a forward and backward pass
+            points = sorted({points[k] for k in np.linspace(0, len(points) - 1, max_points).astype(int)})
+        for it in points:
             self._load(scratch, opt, it)
             its.append(it)
             values.append(float(scratch[name][index]))

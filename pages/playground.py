@@ -221,8 +221,8 @@ TABS = ["Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", 
 TOUR = [
     "**Welcome.** Press **Step** (or the → key): one iteration — forward pass, backward pass, update. "
     "Watch *Iteration N* and the loss change.",
-    "Below the live view, open **Gradient inspector**: dL/dW and dL/db of every layer, the update about to be "
-    "applied. **One weight** proves a single gradient against finite differences.",
+    "Below the live view, open **Gradient inspector**: dL/dW and dL/db of every layer at this iteration, the "
+    "gradient the next update uses. **One weight** proves a single gradient against finite differences.",
     "The **decision boundary** (left) shades each region by the network's class probabilities. Press **Play** "
     "(Space) to watch it learn; drag **Rewind** to go back to any iteration.",
 ]
@@ -319,7 +319,7 @@ def workspace():
 
 def details(trainer, snap, view):
     h = trainer.history()
-    idx = session.thin(trainer.iteration + 1, 2000)
+    idx = session.thin(trainer.iteration + 1, 2000, keep=(view,))
     its = idx
     net = snap.network
     layers = [layer.name for layer in net.dense_layers]
@@ -328,20 +328,22 @@ def details(trainer, snap, view):
     t_curves, t_grad, t_net, t_norms, t_weight, t_compare, t_draw = st.tabs(TABS, key=K.TAB, on_change="rerun")
     if t_curves.open:
         a, b = st.columns(2)
+        # With mini-batches each row holds its batch's numbers, not the whole training set's.
+        part = "batch" if trainer.batch_size < len(trainer.X) else "train"
         a.plotly_chart(session.figure("loss", lambda: figures.loss_curve(
-            its, {"train loss": h["loss"][idx], "test loss": h["test_loss"][idx]}, view, title="Loss", big=big())),
-            key="pg.loss")
+            its, {f"{part} loss": h["loss"][idx], "test loss": h["test_loss"][idx]}, view, title="Loss", big=big())))
         b.plotly_chart(session.figure("accuracy", lambda: figures.loss_curve(
-            its, {"train accuracy": h["accuracy"][idx], "test accuracy": h["test_accuracy"][idx]}, view,
-            title="Accuracy", log_y=False, big=big())), key="pg.acc")
+            its, {f"{part} accuracy": h["accuracy"][idx], "test accuracy": h["test_accuracy"][idx]}, view,
+            title="Accuracy", log_y=False, big=big())))
     if t_grad.open:
         name = st.selectbox("Layer", layers, key=K.INSPECT_LAYER)
         W_, dW = net[f"{name}.weights"], net[f"{name}.dweights"]
         b_, db = net[f"{name}.biases"], net[f"{name}.dbiases"]
-        st.caption("Rows: input i, columns: neuron j. Gradients at this iteration's weights, on its batch: the "
-                   "update about to be applied. Hover for exact values.")
+        st.caption("Rows: input i, columns: neuron j. Gradients at this iteration's weights, on its batch: what "
+                   "the next update uses (plain SGD moves each weight by −learning rate × dL/dw; momentum, Adagrad, "
+                   "RMSprop and Adam rescale it first). Hover for exact values.")
         st.plotly_chart(session.figure("inspect", lambda: figures.gradient_inspector(W_, dW, b_, db, layer=name,
-                                                                                     big=big())), key="pg.inspect")
+                                                                                     big=big())))
         if st.toggle("Show as a table", key=K.INSPECT_LAYER + ".table"):
             a, b = st.columns(2)
             a.dataframe(pd.DataFrame(W_, index=[f"x{i}" for i in range(len(W_))]).style.format("{:.6g}"))
@@ -353,11 +355,10 @@ def details(trainer, snap, view):
         weights = [layer.weights for layer in net.dense_layers]
         values = weights if mode == "|w|" else [layer.dweights for layer in net.dense_layers]
         st.plotly_chart(session.figure("network", lambda: figures.network_diagram(
-                            sizes, weights, edge_values=values, edge_label=mode, big=big())),
-                        key="pg.net")
+                            sizes, weights, edge_values=values, edge_label=mode, big=big())))
     if t_norms.open:
         st.plotly_chart(session.figure("norms", lambda: figures.gradient_norms(
-            its, {n: h[f"grad_norm.{n}"][idx] for n in layers}, view, big=big())), key="pg.norms")
+            its, {n: h[f"grad_norm.{n}"][idx] for n in layers}, view, big=big())))
         st.caption("‖dL/dW‖ per layer. Falling by orders of magnitude toward the input layers: vanishing "
                    "gradients (try 4 sigmoid layers). Growing without bound: exploding (try a huge learning rate).")
     if t_weight.open:
@@ -370,33 +371,32 @@ def details(trainer, snap, view):
 
 def compare(trainer, view):
     """The same data and initial weights, other optimizer settings: both runs side by side."""
-    cfg = ss[K.CONFIG]
-    st.caption("Run B starts from run A's initial weights and data, with the settings you choose here, and is "
-               f"trained to run A's iteration on screen ({view}).")
+    st.caption("Run B starts from run A's initial weights, data and batches, with the optimizer and learning "
+               "rate chosen here (that optimizer's defaults otherwise), and is trained to the iteration on screen "
+               f"({view}).")
     a, b, c = st.columns(3)
     optimizer = a.selectbox("Run B optimizer", list(OPTIMIZER_LABELS), format_func=OPTIMIZER_LABELS.get,
                             key=K.COMPARE + ".optimizer")  # SGD first: the book's baseline
     lr = b.number_input("Run B learning rate", 0.0, 1e6, value=1.0, format="%.5g", key=K.COMPARE + ".lr")
     if not c.toggle("Show run B", key=K.COMPARE + ".on"):
         return
-    other, _ = Config(**{**cfg.as_dict(), "optimizer": optimizer, "learning_rate": lr}).validated()
-    runs = session.compare_runs(cfg, other, view, cap=5000)
+    runs = session.compare_runs(optimizer, lr, view, cap=5000)
     if runs is None:
         st.info("Comparison is limited to 5,000 iterations; rewind run A to compare there.")
         return
     (ha, sa), (hb, sb_) = runs
-    label_a = f"A: {OPTIMIZER_LABELS[cfg.optimizer]} {cfg.learning_rate:g}"
-    label_b = f"B: {OPTIMIZER_LABELS[optimizer]} {lr:g}"
+    label_a = "A: " + session.optimizer_label(trainer.optimizer)
+    label_b = "B: " + session.optimizer_label(ss[K.COMPARE + ".trainer"][1].optimizer)
     idx = session.thin(view + 1, 1500)
     st.plotly_chart(figures.loss_curve(idx, {label_a: ha["loss"][idx], label_b: hb["loss"][idx]}, view,
-                                       title="Loss, both runs", big=big()), key="pg.cmp.loss")
+                                       title="Loss, both runs", big=big()))
     window = session.window_of(trainer)
     x, y = trainer.X, trainer.y
     cols = st.columns(2)
     for col, label, snap_ in ((cols[0], label_a, sa), (cols[1], label_b, sb_)):
         probs = nncore.probability_grid(snap_.network, window[0], window[1], 60)
         col.plotly_chart(figures.boundary(probs, window, x, y, title=f"{label}: accuracy "
-                                          f"{snap_.record['accuracy']:.1%}", big=big()), key=f"pg.cmp.{label[0]}")
+                                          f"{snap_.record['accuracy']:.1%}", big=big()))
 
 
 def on_draw():
@@ -463,8 +463,7 @@ def weight_drilldown(trainer, snap, view, layers):
     st.dataframe(table, hide_index=True, height=240,
                  column_config={col: st.column_config.NumberColumn(format="%.6g") for col in table.columns[1:]})
     its, values, grads = trainer.parameter_trace(f"{layer}.weights", (i, j))
-    st.plotly_chart(figures.weight_trace(its, values, grads, view, name=f"{layer}.w[{i},{j}]", big=big()),
-                    key="pg.trace")
+    st.plotly_chart(figures.weight_trace(its, values, grads, view, name=f"{layer}.w[{i},{j}]", big=big()))
 
 
 workspace()

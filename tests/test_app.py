@@ -130,20 +130,21 @@ def test_learning_rate_change_keeps_training_architecture_change_resets():
     at = playground()
     button(at, "Step x10").click().run()
     at.number_input(key="pg.w.learning_rate").set_value(0.005).run()
-    assert iteration(at) == 10 and any("from iteration 10 on" in i.value for i in at.info)
+    assert iteration(at) == 10 and any("from iteration 10, uses it" in i.value for i in at.info)
     at.slider(key="pg.w.n_hidden").set_value(2).run()
     assert iteration(at) == 0 and any("restarted at iteration 0" in i.value for i in at.info)
     assert not at.exception
 
 
 def test_divergence_stops_with_a_warning_and_keeps_the_last_good_iteration():
-    # Two linear layers multiply their weights: with a huge step they overflow within 10 iterations.
-    at = playground(optimizer="sgd", learning_rate="100", momentum="0.9", hidden="16linear-16linear", dataset="blobs")
-    button(at, "Step x10").click().run()
+    # The L2 pull 2 * l2 * lr * w overshoots by a factor of 2e6 a step: it overflows within 30 iterations.
+    at = playground(optimizer="sgd", learning_rate="1000000", momentum="0", l2="1", dataset="blobs")
+    for _ in range(3):
+        button(at, "Step x10").click().run()
     warning = "\n".join(w.value for w in at.warning)
     assert "diverged" in warning and "smaller learning rate" in warning
     good = iteration(at)
-    assert good < 10 and f"Iteration {good} is the last good state" in warning
+    assert good < 30 and f"Iteration {good} is the last good state" in warning
     assert not at.exception
 
 
@@ -291,3 +292,11 @@ def test_switching_pages_and_optimizers_loses_nothing():
     assert at.number_input(key="pg.w.beta_2").value == 0.999 and not at.exception
     at.slider(key="pg.w.n_hidden").set_value(3).run()           # a new layer starts at 8 neurons
     assert at.number_input(key="pg.w.neurons2").value == 8 and not at.exception
+
+
+def test_a_lesson_keeps_its_iteration_across_pages():
+    at = app("pages/neuron.py")
+    button(at, "Step x10").click().run()
+    at.switch_page("pages/layer.py").run()
+    at.switch_page("pages/neuron.py").run()
+    assert iteration(at) == 11 and repr(notes.NEURON_LOSSES[10]) in text(at)

@@ -44,3 +44,27 @@ def test_boundary_shades_by_probability():
     z = np.array(fig.data[0].z)
     assert z.shape == (4, 4, 3) and (z == z[0, 0]).all()  # certain everywhere: one colour
     assert [t.marker.symbol for t in fig.data[1:]] == ["circle", "square"]
+
+
+def test_thinned_axis_keeps_the_iteration_on_screen_so_the_marker_is_exact():
+    from ui.session import thin
+
+    losses = np.linspace(2.0, 0.1, 5000) + np.sin(np.arange(5000))  # every value distinct
+    idx = thin(5000, 100, keep=(1234,))
+    assert 1234 in idx and len(idx) <= 102 and idx[-1] == 4999
+    fig = figures.loss_curve(idx, {"train": losses[idx]}, 1234)
+    marker = [t for t in fig.data if t.mode == "markers"][0]
+    assert list(marker.x) == [1234] and list(marker.y) == [losses[1234]]
+
+
+def test_boundary_is_not_upside_down():
+    probs = np.zeros((4, 4, 2))
+    probs[:2, :, 0] = 1.0  # rows 0-1 are the bottom (y0): class 0
+    probs[2:, :, 1] = 1.0  # the top: class 1
+    fig = figures.boundary(probs, ((-1, 1), (-1, 1)), np.zeros((0, 2)), np.zeros(0, int), title="t")
+    z = np.array(fig.data[0].z)  # image rows run top to bottom
+    assert fig.data[0].y0 == 1 and fig.data[0].dy < 0
+    top, bottom = z[0, 0], z[-1, 0]
+    blue, orange = figures._rgb(figures.CLASS_COLORS[0]), figures._rgb(figures.CLASS_COLORS[1])
+    assert np.argmax(top - top.mean()) == np.argmax(orange - orange.mean())    # reddish on top
+    assert np.argmax(bottom - bottom.mean()) == np.argmax(blue - blue.mean())  # blue below

@@ -41,23 +41,28 @@ def presentation_toggle():
 def lesson_transport(it_key, playing_key, n_iterations):
     """Step / Step x10 / Play-Pause / Reset and a slider 1..n; returns the chosen iteration.
 
-    The slider's session-state value is the single source of truth; the buttons move it
-    in callbacks, which run before the widgets are drawn.
+    ``it_key`` holds the iteration as a plain value (a widget's value would be dropped when
+    the user visits another page); the slider, keyed ``it_key + ".slider"``, mirrors it. The
+    buttons move it in callbacks, which run before the widgets are drawn.
     """
-    st.session_state.setdefault(it_key, 1)
-    st.session_state.setdefault(playing_key, False)
+    ss = st.session_state
+    ss.setdefault(it_key, 1)
+    ss.setdefault(playing_key, False)
 
     def move(by):
-        st.session_state[it_key] = max(1, min(n_iterations, st.session_state[it_key] + by))
+        ss[it_key] = max(1, min(n_iterations, ss[it_key] + by))
 
     def reset():
-        st.session_state[it_key] = 1
-        st.session_state[playing_key] = False
+        ss[it_key] = 1
+        ss[playing_key] = False
 
     def toggle():
-        st.session_state[playing_key] = not st.session_state[playing_key]
+        ss[playing_key] = not ss[playing_key]
 
-    playing = st.session_state[playing_key]
+    def dragged():
+        ss[it_key] = ss[it_key + ".slider"]
+
+    playing = ss[playing_key]
     c = st.columns(4)
     c[0].button("Step", on_click=move, args=(1,), help=HELP["step"], shortcut="Right", width="stretch")
     c[1].button("Step x10", on_click=move, args=(10,), help=HELP["step10"], shortcut="Shift+Right",
@@ -65,7 +70,8 @@ def lesson_transport(it_key, playing_key, n_iterations):
     c[2].button("Pause" if playing else "Play", on_click=toggle, help=HELP["play"], shortcut="Space",
                 type="primary", width="stretch")
     c[3].button("Reset", on_click=reset, help=HELP["reset"], shortcut="Home", width="stretch")
-    st.slider("Iteration", 1, n_iterations, key=it_key, help="Drag to any iteration")
+    ss[it_key + ".slider"] = ss[it_key]
+    st.slider("Iteration", 1, n_iterations, key=it_key + ".slider", on_change=dragged, help="Drag to any iteration")
     return st.session_state[it_key]
 
 

@@ -161,7 +161,7 @@ def neuron_graph(record, digits=None):
         lines.append(f'{name} [label="{label} | value {f(value)} | grad {f(grad)}", fillcolor="{fill}"];')
 
     for i in range(3):
-        node(f"x{i}", f"x{i}", x[i], record["dloss_dsum"] * w[i], "#eef5fb")
+        node(f"x{i}", f"x{i}", x[i], record["dinputs"][i], "#eef5fb")
         node(f"w{i}", f"w{i}", w[i], record["dweights"][i], "#fff4e0")
         node(f"mul{i}", f"mul(x{i}, w{i})", record["mul"][i], record["dmul"][i])
         lines += [f"x{i} -> mul{i};", f"w{i} -> mul{i};", f"mul{i} -> sum;"]

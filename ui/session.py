@@ -40,11 +40,13 @@ def build(cfg):
     network = network_for(cfg)
     start = ss.get(K.START_WEIGHTS)
     if start is not None:
-        if start[0] == cfg.model_key():
+        if start[0] == start_key(cfg):
             network.set_parameters(start[1])
         else:
             ss.pop(K.START_WEIGHTS)
-            ss[K.NOTICE] = ("info", "The architecture changed: the uploaded weights no longer fit and were dropped.")
+            ss[K.NOTICE] = ("info", "The architecture or the weight seed changed: the uploaded weights were "
+                                    "dropped.")
+    ss[K.BUILD] = ss.get(K.BUILD, 0) + 1  # which run this is (the comparison starts from its weights)
     optimizer = nncore.OPTIMIZERS[cfg.optimizer](**cfg.hyperparameters())
     return nncore.Trainer(network, optimizer, X, y, X_test=X_test, y_test=y_test,
                           batch_size=cfg.batch_size or None, seed=cfg.weight_seed)
@@ -86,11 +88,16 @@ def load_weights(name, content):
         (nio.from_npz if name.lower().endswith(".npz") else nio.from_json)(content, network)
     except ValueError as err:
         return f"{name}: {err}"
-    st.session_state[K.START_WEIGHTS] = (cfg.model_key(), network.get_parameters())
+    st.session_state[K.START_WEIGHTS] = (start_key(cfg), network.get_parameters())
     st.session_state[K.TRAINER] = build(cfg)
     st.session_state[K.VIEW] = 0
     st.session_state[K.PLAYING] = False
     return None
+
+
+def start_key(cfg):
+    """What uploaded weights must match to stay: the layers, and no New weights drawn since."""
+    return cfg.hidden, cfg.output, cfg.weight_seed
 
 
 def changed(old, new, keys):
@@ -114,8 +121,8 @@ def ensure_trainer(cfg):
     elif old.hyperparameters() != cfg.hyperparameters():
         what = [k for k, v in cfg.hyperparameters().items() if old.hyperparameters()[k] != v]
         trainer.set_hyperparameters(**cfg.hyperparameters())
-        ss[K.NOTICE] = ("info", f"Changed {', '.join(what)} from iteration {trainer.iteration} on; "
-                                "training continues from here.")
+        ss[K.NOTICE] = ("info", f"Changed {', '.join(what)}: the next step, from iteration {view()}, uses it; "
+                                "the iterations before keep the old setting.")
     ss[K.CONFIG] = cfg
     return ss[K.TRAINER]
 
@@ -234,31 +241,40 @@ def payload(frames, trainer, cfg, *, grid, playing, show_test, presentation):
     }
 
 
-def thin(n_before, max_points):
-    """Indices 0..n_before-1 thinned to at most ``max_points``, always keeping the last."""
+def thin(n_before, max_points, keep=()):
+    """Indices 0..n_before-1 thinned to about ``max_points``, always keeping the last and ``keep``
+    (the iteration on screen, so a chart marks its exact value)."""
     if n_before <= max_points:
         return np.arange(n_before)
-    return np.unique(np.r_[np.linspace(0, n_before - 1, max_points).astype(int), n_before - 1])
+    return np.unique(np.r_[np.linspace(0, n_before - 1, max_points).astype(int), n_before - 1,
+                           [k for k in keep if 0 <= k < n_before]])
+
+
+def optimizer_label(optimizer):
+    """"SGD: learning_rate 1, decay 0, momentum 0": every setting, for a legend."""
+    settings = optimizer.get_hyperparameters().items()
+    return f"{type(optimizer).__name__}: " + ", ".join(f"{k} {v:g}" for k, v in settings)
 
 
 def window_of(trainer):
     return data.bounds(np.r_[trainer.X, trainer.X_test] if trainer.X_test is not None else trainer.X)
 
 
-def compare_runs(cfg_a, cfg_b, iteration, cap):
+def compare_runs(optimizer_name, learning_rate, iteration, cap):
     """Histories and snapshots at ``iteration`` of the session's run (A) and of run B: A's
-    data and initial weights, B's optimizer settings. B's trainer is kept in the session and
-    trained further only as needed. None beyond ``cap`` iterations."""
+    data, initial weights and batches, with ``optimizer_name`` at ``learning_rate`` and that
+    optimizer's own defaults otherwise. B's trainer is kept in the session and trained further
+    only as needed. None beyond ``cap`` iterations."""
     if iteration > cap:
         return None
     ss = st.session_state
     a = ss[K.TRAINER]
-    key = (cfg_a.data_key(), cfg_a.model_key(), cfg_b.optimizer, tuple(cfg_b.hyperparameters().items()))
+    key = (ss.get(K.BUILD), optimizer_name, learning_rate)
     kept = ss.get(K.COMPARE + ".trainer")
     if kept is None or kept[0] != key:
-        b = nncore.Trainer(copy.deepcopy(a.snapshot(0).network), nncore.OPTIMIZERS[cfg_b.optimizer](
-            **cfg_b.hyperparameters()), a.X, a.y, X_test=a.X_test, y_test=a.y_test,
-            batch_size=a.batch_size, seed=a.seed)
+        b = nncore.Trainer(copy.deepcopy(a.snapshot(0).network),
+                           nncore.OPTIMIZERS[optimizer_name](learning_rate=learning_rate), a.X, a.y,
+                           X_test=a.X_test, y_test=a.y_test, batch_size=a.batch_size, seed=a.seed)
         kept = ss[K.COMPARE + ".trainer"] = (key, b)
     b = kept[1]
     if b.iteration < iteration:

@@ -50,6 +50,7 @@ class K:
     DRAW_CLASS = "pg.draw_class"
     DRAW = "pg.draw"
     COMPARE = "pg.compare"          # settings of the second run in the comparison tab
+    BUILD = "pg.build"              # counts the runs built in this session
     TOUR = "tour"                   # step of the first-visit tour; None once dismissed
     PRESENT = "present"             # presentation mode switch (widget key)
     PRESENTATION = "presentation"   # presentation mode (plain value, see ui.controls)
@@ -249,8 +250,9 @@ PRESETS = {
     "Vanishing gradients: 4 sigmoid layers": Config(
         dataset="moons", classes=2, hidden=((8, "sigmoid"),) * 4, optimizer="sgd", learning_rate=0.5,
         momentum=0.0, stop_at=5000),
-    # Linear layers multiply their weights, so too large a step grows them geometrically.
+    # The L2 term pulls each weight by 2 * l2 * lr * w per step: past 2 the pull overshoots and grows
+    # the weight geometrically, until it overflows (about 120 iterations here).
     "Too large a learning rate (diverges)": Config(
-        dataset="blobs", classes=3, hidden=((16, "linear"), (16, "linear")), optimizer="sgd",
-        learning_rate=100.0, momentum=0.9),
+        dataset="blobs", classes=3, hidden=((16, "relu"),), optimizer="sgd", learning_rate=100.0,
+        momentum=0.0, l2=0.1),
 }
