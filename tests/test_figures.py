@@ -68,3 +68,11 @@ def test_boundary_is_not_upside_down():
     blue, orange = figures._rgb(figures.CLASS_COLORS[0]), figures._rgb(figures.CLASS_COLORS[1])
     assert np.argmax(top - top.mean()) == np.argmax(orange - orange.mean())    # reddish on top
     assert np.argmax(bottom - bottom.mean()) == np.argmax(blue - blue.mean())  # blue below
+
+
+def test_thin_returns_integer_indices_with_or_without_keep():
+    from ui.session import thin
+
+    for keep in ((), (7,), (10_000,)):
+        idx = thin(5000, 50, keep=keep)
+        assert idx.dtype.kind == "i" and idx[0] == 0 and idx[-1] == 4999

@@ -7,6 +7,7 @@ frames apart on a busy server). About 15-20 s.
 """
 
 import asyncio
+import concurrent.futures
 import importlib.util
 import sys
 from pathlib import Path
@@ -53,7 +54,9 @@ def test_sessions_playing_at_once_all_get_frames(lt, server):
         assert not warm.r.errors, warm.r.errors
         return await lt.run_round(base, [proc.pid], SESSIONS, 0, args)
 
-    rr = asyncio.run(go())
+    # A thread of its own: Playwright's sync API (the browser tests) may hold this thread's event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        rr = pool.submit(asyncio.run, go()).result()
     assert proc.poll() is None, "the server died"
     assert len(rr.sessions) == SESSIONS
     table = "\n".join(f"{r.name}: {r.frames} frames in {r.play_s:.1f} s ({r.fps:.1f}/s), {r.batches} batches, "

@@ -246,8 +246,8 @@ def thin(n_before, max_points, keep=()):
     (the iteration on screen, so a chart marks its exact value)."""
     if n_before <= max_points:
         return np.arange(n_before)
-    return np.unique(np.r_[np.linspace(0, n_before - 1, max_points).astype(int), n_before - 1,
-                           [k for k in keep if 0 <= k < n_before]])
+    kept = np.array([k for k in keep if 0 <= k < n_before], dtype=int)
+    return np.unique(np.r_[np.linspace(0, n_before - 1, max_points).astype(int), n_before - 1, kept])
 
 
 def optimizer_label(optimizer):
