@@ -196,17 +196,21 @@ def on_step(n):
     session.advance(n)
 
 
-def on_play():
-    playing = not ss.get(K.PLAYING, False)
-    if playing:
+def on_play(playing):
+    """Play or Pause, by what the button said, not a toggle: a click the browser re-sends with
+    a frame request that overtakes its run must not undo itself."""
+    if playing and not ss.get(K.PLAYING):
         session.branch_here()
         ss[K.VIEW] = ss[K.TRAINER].iteration
     ss[K.PLAYING] = playing
 
 
 def on_rewind():
-    ss[K.PLAYING] = False  # dragging to the past pauses: what is on screen is that iteration
-    ss[K.VIEW] = ss[K.VIEW_SLIDER]
+    # Streamlit also calls this when the browser merely echoes a value the server set (the slider
+    # follows play): only a real move pauses, so what is on screen is that iteration.
+    if ss[K.VIEW_SLIDER] != session.view():
+        ss[K.PLAYING] = False
+        ss[K.VIEW] = ss[K.VIEW_SLIDER]
 
 
 def on_reset():
@@ -255,7 +259,8 @@ def workspace():
     c[0].button("Step", on_click=on_step, args=(1,), help=HELP["step"], shortcut="Right", width="stretch")
     c[1].button("Step x10", on_click=on_step, args=(10,), help=HELP["step10"], shortcut="Shift+Right",
                 width="stretch")
-    c[2].button("Pause" if playing else "Play", on_click=on_play, help=HELP["play"], shortcut="Space",
+    c[2].button("Pause" if playing else "Play", on_click=on_play, args=(not playing,), help=HELP["play"],
+                shortcut="Space",
                 type="primary", width="stretch")
     c[3].button("Reset", on_click=on_reset, help=HELP["reset"], shortcut="Home", width="stretch")
     c[4].button("New weights", on_click=new_weights, help="Draw other initial weights (next weight seed)",

@@ -56,8 +56,8 @@ def lesson_transport(it_key, playing_key, n_iterations):
         ss[it_key] = 1
         ss[playing_key] = False
 
-    def toggle():
-        ss[playing_key] = not ss[playing_key]
+    def play(on):  # set, not toggled: a re-sent click must not undo itself
+        ss[playing_key] = on
 
     def dragged():
         ss[it_key] = ss[it_key + ".slider"]
@@ -67,7 +67,7 @@ def lesson_transport(it_key, playing_key, n_iterations):
     c[0].button("Step", on_click=move, args=(1,), help=HELP["step"], shortcut="Right", width="stretch")
     c[1].button("Step x10", on_click=move, args=(10,), help=HELP["step10"], shortcut="Shift+Right",
                 width="stretch")
-    c[2].button("Pause" if playing else "Play", on_click=toggle, help=HELP["play"], shortcut="Space",
+    c[2].button("Pause" if playing else "Play", on_click=play, args=(not playing,), help=HELP["play"], shortcut="Space",
                 type="primary", width="stretch")
     c[3].button("Reset", on_click=reset, help=HELP["reset"], shortcut="Home", width="stretch")
     ss[it_key + ".slider"] = ss[it_key]
