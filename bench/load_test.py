@@ -51,10 +51,7 @@ import math
 import os
 import random
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import urllib.error
@@ -64,6 +61,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # run as a script: one server helper for the tests and the benchmarks
+from tests.browser.support import start_server, stop_server, wait_healthy  # noqa: E402
+
 MAX_SESSIONS = 60
 MAX_BROWSERS = 6
 MAX_SECONDS = 300
@@ -84,57 +84,6 @@ HEADING_RE = re.compile(r"^Iteration (\d+)$")
 
 
 # ---------------------------------------------------------------- server process + /proc
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(base: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before it was healthy")
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"{base} not healthy after {timeout:.0f} s")
-        time.sleep(0.2)
-
-
-def start_server(log_path: Path) -> tuple[str, subprocess.Popen]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port),
-           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(base, 60, proc)
-    except BaseException:
-        stop_server(proc)
-        raise
-    return base, proc
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Stop the server this script started, by its PID only."""
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
 
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")

@@ -37,8 +37,46 @@ def free_port():
         return s.getsockname()[1]
 
 
-def _stop(proc):
-    """Stop the server we started, by its PID: SIGTERM, wait, then SIGKILL."""
+def wait_healthy(base, timeout=HEALTH_TIMEOUT, proc=None):
+    """Poll ``base``/_stcore/health until it answers 200; RuntimeError if ``proc`` dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode} before it was healthy")
+        try:
+            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{base} not healthy after {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def start_server(log_path):
+    """Start `streamlit run app.py` from the repo root on a free loopback port, wait until it is
+    healthy; return (base_url, Popen). The log (stdout and stderr) goes to ``log_path``."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port),
+           # Other people edit files while tests run: a "File change" prompt is not what we test.
+           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
+    log_path = Path(log_path)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, HEALTH_TIMEOUT, proc)
+    except RuntimeError as err:
+        stop_server(proc)
+        raise RuntimeError(f"{err}:\n" + log_path.read_text(errors="replace")[-3000:]) from None
+    return base, proc
+
+
+def stop_server(proc):
+    """Stop a server we started, by its PID: SIGTERM, wait, then SIGKILL."""
     if proc.poll() is not None:
         return
     proc.send_signal(signal.SIGTERM)
@@ -51,36 +89,12 @@ def _stop(proc):
 
 @contextlib.contextmanager
 def streamlit_server(log_path):
-    """Run `streamlit run app.py` from the repo root on a free port; yield (base_url, Popen)."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port),
-           # Other people edit files while tests run: a "File change" prompt is not what we test.
-           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
-    log_path = Path(log_path)
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    """``start_server`` as a context manager: yields (base_url, Popen), stops it on exit."""
+    base, proc = start_server(log_path)
     try:
-        deadline = time.monotonic() + HEALTH_TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {proc.returncode} before it was healthy:\n"
-                                   + log_path.read_text(errors="replace")[-3000:])
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit not healthy after {HEALTH_TIMEOUT:.0f} s:\n"
-                                   + log_path.read_text(errors="replace")[-3000:])
-            time.sleep(0.2)
         yield base, proc
     finally:
-        _stop(proc)
+        stop_server(proc)
 
 
 # ---------------------------------------------------------------- console / page-error watch
