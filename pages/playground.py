@@ -400,7 +400,7 @@ def compare(trainer, view):
     cols = st.columns(2)
     for col, label, snap_ in ((cols[0], label_a, sa), (cols[1], label_b, sb_)):
         probs = nncore.probability_grid(snap_.network, window[0], window[1], 60)
-        col.plotly_chart(figures.boundary(probs, window, x, y, title=f"{label}: accuracy "
+        col.plotly_chart(figures.boundary(probs, window, x, y, title=f"Run {label[0]}: accuracy "
                                           f"{snap_.record['accuracy']:.1%}", big=big()))
 
 
