@@ -202,6 +202,7 @@ def on_play(playing):
     if playing and not ss.get(K.PLAYING):
         session.branch_here()
         ss[K.VIEW] = ss[K.TRAINER].iteration
+        ss[K.PLAY_SCALE] = session.START_SCALE
     ss[K.PLAYING] = playing
 
 
