@@ -256,17 +256,7 @@ def workspace():
     playing = ss.get(K.PLAYING, False)
     tour()
 
-    c = st.columns(5)
-    c[0].button("Step", on_click=on_step, args=(1,), help=HELP["step"], shortcut="Right", width="stretch")
-    c[1].button("Step x10", on_click=on_step, args=(10,), help=HELP["step10"], shortcut="Shift+Right",
-                width="stretch")
-    c[2].button("Pause" if playing else "Play", on_click=on_play, args=(not playing,), help=HELP["play"],
-                shortcut="Space",
-                type="primary", width="stretch")
-    c[3].button("Reset", on_click=on_reset, help=HELP["reset"], shortcut="Home", width="stretch")
-    c[4].button("New weights", on_click=new_weights, help="Draw other initial weights (next weight seed)",
-                width="stretch")
-
+    # Train this batch first, so the buttons below show what is true after it (Play after a divergence).
     frames = []
     if playing:
         if trainer.iteration >= cfg.stop_at:
@@ -287,6 +277,17 @@ def workspace():
             session.adapt(time.perf_counter() - started, len(frames))
             playing = ss[K.PLAYING]
             ss[K.SEQ] = ss.get(K.SEQ, 0) + 1
+    c = st.columns(5)
+    c[0].button("Step", on_click=on_step, args=(1,), help=HELP["step"], shortcut="Right", width="stretch")
+    c[1].button("Step x10", on_click=on_step, args=(10,), help=HELP["step10"], shortcut="Shift+Right",
+                width="stretch")
+    c[2].button("Pause" if playing else "Play", on_click=on_play, args=(not playing,), help=HELP["play"],
+                shortcut="Space",
+                type="primary", width="stretch")
+    c[3].button("Reset", on_click=on_reset, help=HELP["reset"], shortcut="Home", width="stretch")
+    c[4].button("New weights", on_click=new_weights, help="Draw other initial weights (next weight seed)",
+                width="stretch")
+
     if trainer.iteration > 0:
         ss[K.VIEW_SLIDER] = session.view()
         st.slider("Rewind to iteration", 0, trainer.iteration, key=K.VIEW_SLIDER,

@@ -304,3 +304,19 @@ def test_a_lesson_keeps_its_iteration_across_pages():
     at.switch_page("pages/layer.py").run()
     at.switch_page("pages/neuron.py").run()
     assert iteration(at) == 11 and repr(notes.NEURON_LOSSES[10]) in text(at)
+
+
+def test_divergence_while_playing_stops_play_and_keeps_the_last_good_iteration():
+    at = playground(optimizer="sgd", learning_rate="1000000", momentum="0", l2="1", dataset="blobs")
+    button(at, "Play").click().run()
+    for _ in range(20):  # each run is the live view asking for more frames
+        if [b for b in at.button if b.label == "Play"]:
+            break
+        at.run()
+    # The run that diverged shows Play again, and says why.
+    assert [b for b in at.button if b.label == "Play"], "play did not stop"
+    warning = "\n".join(w.value for w in at.warning)
+    good = iteration(at)
+    assert "diverged" in warning and f"Iteration {good} is the last good state" in warning
+    at.slider(key="pg.view").set_value(good // 2).run()  # rewinding works
+    assert iteration(at) == good // 2 and not at.exception
