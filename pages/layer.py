@@ -32,7 +32,7 @@ st.markdown("**X = [1, 2, 3, 4]**, each neuron i has a row of weights **w_i** an
             "**Z = W·X + B**, **A = ReLU(Z)**, **y = sum(A)**, loss **l = y²**. Learning rate 0.001.")
 precision = st.segmented_control("Numbers", list(PRECISIONS), format_func=PRECISIONS.get, default="notes",
                                  key=K.LAYER_PRECISION, required=True)
-st.caption("The notes' first loop (cell 5) ran after `nnfs.init()`, whose `np.dot` rounds to float32; their "
+st.caption("The notes' first loop (cell 5) ran after `nnfs.init`, whose `np.dot` rounds to float32; their "
            "second loop (cell 13) happens to print the exact float64 numbers. Switch to compare.")
 
 lesson = data.lesson("layer", precision)

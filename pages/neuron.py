@@ -21,7 +21,7 @@ st.markdown("Inputs **x = [1, -2, 3]**, weights **w = [-3, -1, 2]**, bias **b = 
 
 precision = st.segmented_control("Numbers", list(PRECISIONS), format_func=PRECISIONS.get, default="notes",
                                  key=K.NEURON_PRECISION, required=True)
-st.caption("The notes ran after `nnfs.init()`, which makes every `np.dot` return float32: each dot product "
+st.caption("The notes ran after `nnfs.init`, which makes every `np.dot` return float32: each dot product "
            "is rounded to about 7 digits before the bias is added, so their numbers drift from exact float64 "
            "in the 8th digit (final bias 0.6009044964517248 in the notes, 0.6009044964039992 exactly).")
 
