@@ -111,11 +111,9 @@ def ensure_trainer(cfg):
     say so); optimizer settings change from the current iteration on and training goes on."""
     ss = st.session_state
     old, trainer = ss.get(K.CONFIG), ss.get(K.TRAINER)
-    data_fields = {"dataset", "samples", "classes", "noise", "test_fraction", "data_seed"}
-    model_fields = {"hidden", "output", "l1", "l2", "weight_seed", "optimizer", "batch_size"}
     if trainer is None or old.data_key() != cfg.data_key() or old.model_key() != cfg.model_key():
         if trainer is not None:
-            what = changed(old, cfg, data_fields | model_fields)
+            what = changed(old, cfg, Config.DATA_FIELDS + Config.MODEL_FIELDS)
             ss[K.NOTICE] = ("info", f"Changed {', '.join(what)}: training restarted at iteration 0.")
         ss[K.TRAINER] = build(cfg)
         ss[K.PLAYING] = False

@@ -96,11 +96,14 @@ class Config:
     stop_at: int = 5000
 
     # -- what a change resets --------------------------------------------------------
+    DATA_FIELDS = ("dataset", "samples", "classes", "noise", "test_fraction", "data_seed")
+    MODEL_FIELDS = ("hidden", "output", "l1", "l2", "weight_seed", "optimizer", "batch_size")
+
     def data_key(self):
-        return (self.dataset, self.samples, self.classes, self.noise, self.test_fraction, self.data_seed)
+        return tuple(getattr(self, f) for f in self.DATA_FIELDS)
 
     def model_key(self):
-        return (self.hidden, self.output, self.l1, self.l2, self.weight_seed, self.optimizer, self.batch_size)
+        return tuple(getattr(self, f) for f in self.MODEL_FIELDS)
 
     def hyperparameters(self):
         """The optimizer's settings that may change mid-run without a reset."""
