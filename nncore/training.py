@@ -10,9 +10,16 @@ and optimizer state, taken every ``checkpoint_every`` iterations) by replaying t
 updates in between, with the optimizer settings in force at each (changes are kept in
 a short list of their own). Batches need no stored random state: the shuffle of epoch
 e is drawn from default_rng([seed, e]).
+
+Both halves of the history have a fixed memory budget, so a run left playing for
+hours holds as much as one left for minutes: checkpoints are thinned to every other
+one (the replay gets longer, never wrong), and the per-iteration rows keep every
+iteration of the latest ``max_rows // 2`` and an evenly thinned sample of the older
+ones; a thinned row is recomputed by replay when asked for.
 """
 
 import copy
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -43,9 +50,10 @@ class Checkpoint:
 
     @cached_property  # the arrays never change: counted once, summed often
     def nbytes(self):
+        """Bytes held, Python's per-array overhead included (it dominates for small layers)."""
         arrays = [a for pair in self.parameters for a in pair]
         arrays += [a for s in self.optimizer["state"] for a in s.values()]
-        return sum(a.nbytes for a in arrays)
+        return sum(sys.getsizeof(a) for a in arrays)
 
 
 @dataclass
@@ -66,14 +74,15 @@ class Snapshot:
 class Trainer:
     """Train ``network`` with ``optimizer`` on (X, y); optionally score (X_test, y_test).
 
-    ``batch_size`` None (or >= n samples) is full batch. The history has one row per
-    iteration 0..n: the loss, accuracy and regularisation loss on the batch at that
-    iteration's parameters, the test loss and accuracy, the learning rate the next
-    update uses, and the norm of every Dense layer's dweights.
+    ``batch_size`` None (or >= n samples) is full batch. The history has a row per
+    iteration (older ones thinned past ``max_rows``): the loss, accuracy and
+    regularisation loss on the batch at that iteration's parameters, the test loss and
+    accuracy, the learning rate the next update uses, and the norm of every Dense
+    layer's dweights.
     """
 
     def __init__(self, network, optimizer, X, y, *, X_test=None, y_test=None, batch_size=None, seed=0,
-                 checkpoint_every=25, max_checkpoint_bytes=8_000_000):
+                 checkpoint_every=25, max_checkpoint_bytes=8_000_000, max_rows=20_000):
         self.network, self.optimizer = network, optimizer
         self.X, self.y = _frozen(X), _frozen(y)
         if len(self.X) != len(self.y):
@@ -90,10 +99,14 @@ class Trainer:
         self.max_checkpoint_bytes = int(max_checkpoint_bytes)
         self.layer_names = [layer.name for layer in network.dense_layers]
         self.columns = COLUMNS + tuple(f"grad_norm.{name}" for name in self.layer_names)
+        self.max_rows = max(int(max_rows), 4)
+        self._its = np.empty(64, dtype=np.int64)      # the iteration of each stored row, ascending
         self._rows = np.empty((64, len(self.columns)))
+        self._n = 0                                   # rows in use
+        self._row_stride = 1                          # older rows kept: multiples of this
         self._epoch_cache = (None, None)
         self.iteration = 0
-        self._evaluate(self.network, self.optimizer, 0, record=True)  # validates X and y
+        self._store(0, self._evaluate(self.network, self.optimizer, 0, row=True))  # validates X and y
         self._checkpoints = [self._checkpoint()]
         self._settings = [(0, optimizer.get_hyperparameters())]  # (from iteration, settings), oldest first
 
@@ -116,12 +129,15 @@ class Trainer:
             for _ in range(int(n)):
                 self.optimizer.step(self.network)
                 self.iteration += 1
-                loss = self._evaluate(self.network, self.optimizer, self.iteration, record=True)
+                row = self._evaluate(self.network, self.optimizer, self.iteration, row=True)
+                loss = row[0] + row[1]
                 if not np.isfinite(loss + sum(layer.weights.sum() + layer.biases.sum()
                                               for layer in self.network.dense_layers)):
                     bad = self.iteration
+                    self.iteration -= 1  # the bad row was never stored
                     self.rewind(bad - 1)
                     raise DivergenceError(bad, loss)
+                self._store(self.iteration, row)
                 if self.iteration % self.checkpoint_every == 0:
                     self._checkpoints.append(self._checkpoint())
                     self._thin()
@@ -140,14 +156,17 @@ class Trainer:
             setattr(self.optimizer, key, value)
         self._settings = [s for s in self._settings if s[0] < self.iteration]
         self._settings.append((self.iteration, self.optimizer.get_hyperparameters()))
-        self._rows[self.iteration, COLUMNS.index("learning_rate")] = self.optimizer.current_learning_rate
+        self._rows[self._n - 1, COLUMNS.index("learning_rate")] = self.optimizer.current_learning_rate
 
     def rewind(self, iteration):
         """Make ``iteration`` the current one and drop every later iteration (a new branch)."""
         iteration = self._checked(iteration)
         self._checkpoints = [c for c in self._checkpoints if c.iteration <= iteration]
         self._settings = [s for s in self._settings if s[0] <= iteration]
-        self._load(self.network, self.optimizer, iteration)
+        row = self._load(self.network, self.optimizer, iteration)
+        self._n = int(np.searchsorted(self._its[: self._n], iteration, side="right"))
+        if self._n == 0 or self._its[self._n - 1] != iteration:  # its row had been thinned
+            self._store(iteration, row)
         self.iteration = iteration
 
     # -- looking at the past --------------------------------------------------------
@@ -155,20 +174,47 @@ class Trainer:
         """A Snapshot of ``iteration`` (default: the current one); the trainer is unchanged."""
         iteration = self.iteration if iteration is None else self._checked(iteration)
         network = copy.deepcopy(self.network)
+        row = self._stored(iteration)
         if iteration != self.iteration:
-            self._load(network, copy.deepcopy(self.optimizer), iteration)
+            replayed = self._load(network, copy.deepcopy(self.optimizer), iteration)
+            row = replayed if row is None else row
         return Snapshot(iteration, network, np.arange(len(self.X))[self.batch_indices(iteration)],
-                        self.record(iteration))
+                        dict(zip(self.columns, map(float, row))))
 
     def record(self, iteration=None):
-        """{column: value} of one iteration's history row (default: the current one)."""
+        """{column: value} of one iteration's history row (default: the current one); a
+        thinned row is recomputed by replay, identical to the one recorded."""
         iteration = self.iteration if iteration is None else self._checked(iteration)
-        return {c: float(v) for c, v in zip(self.columns, self._rows[iteration])}
+        row = self._stored(iteration)
+        if row is None:
+            row = self._load(copy.deepcopy(self.network), copy.deepcopy(self.optimizer), iteration)
+        return dict(zip(self.columns, map(float, row)))
 
-    def history(self):
-        """{column: array over iterations 0..current} (views; copy before changing)."""
-        rows = self._rows[: self.iteration + 1]
-        return {c: rows[:, i] for i, c in enumerate(self.columns)}
+    def history(self, *, upto=None, max_points=None, keep=()):
+        """{"iteration": ascending iterations, column: values there} for the stored rows up to
+        ``upto`` (default: the current iteration): every one of the latest ``max_rows // 2``
+        iterations, older ones thinned. ``max_points``: evenly downsampled to about that many
+        rows (for a chart), always with the last row and each iteration in ``keep`` (recomputed
+        if it was thinned), so a chart can mark its exact value. Arrays are copies."""
+        upto = self.iteration if upto is None else min(int(upto), self.iteration)
+        stored = self._its[: int(np.searchsorted(self._its[: self._n], upto, side="right"))]
+        n = len(stored)
+        pick = np.arange(n)
+        if max_points is not None and n > max_points:
+            pick = np.r_[np.linspace(0, n - 1, max_points).astype(int), n - 1]
+        keep = np.array(sorted({int(k) for k in keep if 0 <= k <= upto}), dtype=np.int64)
+        at = np.minimum(np.searchsorted(stored, keep), max(n - 1, 0))
+        found = (stored[at] == keep) if n else np.zeros(len(keep), bool)
+        pick = np.unique(np.r_[pick, at[found]]).astype(np.int64)
+        its, rows = self._its[pick], self._rows[pick]
+        missing = keep[~found]
+        if len(missing):
+            its = np.r_[its, missing]
+            rows = np.vstack([rows, [self._load(copy.deepcopy(self.network), copy.deepcopy(self.optimizer), k)
+                                     for k in missing]])
+            order = np.argsort(its, kind="stable")
+            its, rows = its[order], rows[order]
+        return {"iteration": its, **{c: rows[:, i] for i, c in enumerate(self.columns)}}
 
     def parameter_trace(self, name, index, max_points=150):
         """(iterations, values, gradients) of one parameter element, sampled at (at most
@@ -193,45 +239,73 @@ class Trainer:
 
     @property
     def nbytes(self):
-        """Memory held by the history: checkpoints plus per-iteration rows."""
-        return sum(c.nbytes for c in self._checkpoints) + self._rows[: self.iteration + 1].nbytes
+        """Memory held by the history: checkpoints plus the rows' arrays."""
+        return sum(c.nbytes for c in self._checkpoints) + self._rows.nbytes + self._its.nbytes
 
     # -- internals -------------------------------------------------------------------
-    def _evaluate(self, network, optimizer, iteration, *, record):
-        """Forward and backward at the network's parameters on ``iteration``'s batch."""
+    def _evaluate(self, network, optimizer, iteration, *, row=False):
+        """Forward and backward at the network's parameters on ``iteration``'s batch. Returns
+        the data loss, or with ``row`` the iteration's history row (shape (len(columns),))."""
         idx = self.batch_indices(iteration)
         # Full batch: the frozen arrays themselves, so per-label caches (one-hot) stay valid.
         Xb, yb = (self.X, self.y) if isinstance(idx, slice) else (self.X[idx], self.y[idx])
         test_loss = test_acc = np.nan
-        if record and self.X_test is not None:
+        if row and self.X_test is not None:
             out = network.forward(self.X_test)
             test_loss, test_acc = network.data_loss(out, self.y_test), network.accuracy(out, self.y_test)
         output = network.forward(Xb)
         loss = network.data_loss(output, yb)
         network.backward(output, yb, input_gradient=False)
-        if record:
-            if iteration >= len(self._rows):
-                self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
-            reg = network.regularization_loss()
-            self._rows[iteration] = (loss, reg, network.accuracy(output, yb), test_loss, test_acc,
-                                     optimizer.current_learning_rate,
-                                     *(np.linalg.norm(layer.dweights) for layer in network.dense_layers))
-            return loss + reg
-        return loss
+        if not row:
+            return loss
+        return np.array((loss, network.regularization_loss(), network.accuracy(output, yb), test_loss, test_acc,
+                         optimizer.current_learning_rate,
+                         *(np.linalg.norm(layer.dweights) for layer in network.dense_layers)))
 
     def _load(self, network, optimizer, iteration):
-        """Put ``network``/``optimizer`` at ``iteration``: nearest checkpoint, then replay."""
+        """Put ``network``/``optimizer`` at ``iteration`` (nearest checkpoint, then replay, with
+        the settings in force at each iteration); returns that iteration's history row."""
         start = max((c for c in self._checkpoints if c.iteration <= iteration), key=lambda c: c.iteration)
         network.set_parameters(start.parameters)
         optimizer.set_state(start.optimizer)
         changes = dict(self._settings)
         _apply(optimizer, [s for it, s in self._settings if it <= start.iteration][-1])
-        self._evaluate(network, optimizer, start.iteration, record=False)
         for it in range(start.iteration, iteration):
-            if it in changes:
-                _apply(optimizer, changes[it])
+            self._evaluate(network, optimizer, it)
             optimizer.step(network)
-            self._evaluate(network, optimizer, it + 1, record=False)
+            if it + 1 in changes:  # from it + 1 on: its row already shows the new learning rate
+                _apply(optimizer, changes[it + 1])
+        return self._evaluate(network, optimizer, iteration, row=True)
+
+    def _store(self, iteration, row):
+        """Append ``iteration``'s row; at ``max_rows``, thin the older half."""
+        if self._n == len(self._rows):
+            if self._n < self.max_rows:
+                grow = min(2 * self._n, self.max_rows) - self._n
+                self._its = np.r_[self._its, np.empty(grow, np.int64)]
+                self._rows = np.vstack([self._rows, np.empty((grow, self._rows.shape[1]))])
+            else:
+                self._thin_rows(iteration)
+        self._its[self._n], self._rows[self._n] = iteration, row
+        self._n += 1
+
+    def _thin_rows(self, iteration):
+        """Keep every row of the latest max_rows // 2 iterations and, of the older ones, those at
+        multiples of the stride, doubled as often as needed to free a quarter of the rows."""
+        its = self._its[: self._n]
+        while True:
+            kept = (its % self._row_stride == 0) | (its > iteration - self.max_rows // 2)
+            if kept.sum() <= 3 * self.max_rows // 4:
+                break
+            self._row_stride *= 2
+        n = int(kept.sum())
+        self._its[:n], self._rows[:n] = its[kept], self._rows[: self._n][kept]
+        self._n = n
+
+    def _stored(self, iteration):
+        """The stored row of ``iteration``, or None if it was thinned."""
+        k = int(np.searchsorted(self._its[: self._n], iteration))
+        return self._rows[k] if k < self._n and self._its[k] == iteration else None
 
     def _checkpoint(self):
         return Checkpoint(self.iteration, self.network.get_parameters(), self.optimizer.get_state())

@@ -325,9 +325,8 @@ def workspace():
 
 
 def details(trainer, snap, view):
-    h = trainer.history()
-    idx = session.thin(trainer.iteration + 1, 2000, keep=(view,))
-    its = idx
+    h = trainer.history(max_points=2000, keep=(view,))
+    its = h["iteration"]
     net = snap.network
     layers = [layer.name for layer in net.dense_layers]
     # Lazy tabs: only the open one runs, so a playing session builds one or two Plotly figures per
@@ -338,9 +337,9 @@ def details(trainer, snap, view):
         # With mini-batches each row holds its batch's numbers, not the whole training set's.
         part = "batch" if trainer.batch_size < len(trainer.X) else "train"
         a.plotly_chart(session.figure("loss", lambda: figures.loss_curve(
-            its, {f"{part} loss": h["loss"][idx], "test loss": h["test_loss"][idx]}, view, title="Loss", big=big())))
+            its, {f"{part} loss": h["loss"], "test loss": h["test_loss"]}, view, title="Loss", big=big())))
         b.plotly_chart(session.figure("accuracy", lambda: figures.loss_curve(
-            its, {f"{part} accuracy": h["accuracy"][idx], "test accuracy": h["test_accuracy"][idx]}, view,
+            its, {f"{part} accuracy": h["accuracy"], "test accuracy": h["test_accuracy"]}, view,
             title="Accuracy", log_y=False, big=big())))
     if t_grad.open:
         name = st.selectbox("Layer", layers, key=K.INSPECT_LAYER)
@@ -365,7 +364,7 @@ def details(trainer, snap, view):
                             sizes, weights, edge_values=values, edge_label=mode, big=big())))
     if t_norms.open:
         st.plotly_chart(session.figure("norms", lambda: figures.gradient_norms(
-            its, {n: h[f"grad_norm.{n}"][idx] for n in layers}, view, big=big())))
+            its, {n: h[f"grad_norm.{n}"] for n in layers}, view, big=big())))
         st.caption("‖dL/dW‖ per layer. Falling by orders of magnitude toward the input layers: vanishing "
                    "gradients (try 4 sigmoid layers). Growing without bound: exploding (try a huge learning rate).")
     if t_weight.open:
@@ -394,8 +393,8 @@ def compare(trainer, view):
     (ha, sa), (hb, sb_) = runs
     label_a = "A: " + session.optimizer_label(trainer.optimizer)
     label_b = "B: " + session.optimizer_label(ss[K.COMPARE + ".trainer"][1].optimizer)
-    idx = session.thin(view + 1, 1500)
-    st.plotly_chart(figures.loss_curve(idx, {label_a: ha["loss"][idx], label_b: hb["loss"][idx]}, view,
+    st.plotly_chart(figures.loss_curve(None, {label_a: (ha["iteration"], ha["loss"]),
+                                              label_b: (hb["iteration"], hb["loss"])}, view,
                                        title="Loss, both runs", big=big()))
     window = session.window_of(trainer)
     x, y = trainer.X, trainer.y

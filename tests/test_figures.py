@@ -46,15 +46,19 @@ def test_boundary_shades_by_probability():
     assert [t.marker.symbol for t in fig.data[1:]] == ["circle", "square"]
 
 
-def test_thinned_axis_keeps_the_iteration_on_screen_so_the_marker_is_exact():
-    from ui.session import thin
-
-    losses = np.linspace(2.0, 0.1, 5000) + np.sin(np.arange(5000))  # every value distinct
-    idx = thin(5000, 100, keep=(1234,))
-    assert 1234 in idx and len(idx) <= 102 and idx[-1] == 4999
-    fig = figures.loss_curve(idx, {"train": losses[idx]}, 1234)
+def test_the_marker_sits_on_the_exact_value_or_nowhere():
+    losses = np.linspace(2.0, 0.1, 50) + np.sin(np.arange(50))  # every value distinct
+    its = np.arange(0, 100, 2)
+    fig = figures.loss_curve(its, {"train": losses}, 24)
     marker = [t for t in fig.data if t.mode == "markers"][0]
-    assert list(marker.x) == [1234] and list(marker.y) == [losses[1234]]
+    assert list(marker.x) == [24] and list(marker.y) == [losses[12]]
+    # 25 has no row of its own: no marker (never a neighbour's value passed off as its own).
+    assert not [t for t in figures.loss_curve(its, {"train": losses}, 25).data if t.mode == "markers"]
+    # Series with their own iterations (two runs of different lengths).
+    fig = figures.loss_curve(None, {"A": (its, losses), "B": (its[:10], losses[:10] * 2)}, 18)
+    markers = [t for t in fig.data if t.mode == "markers"]
+    assert [list(m.y) for m in markers] == [[losses[9]], [losses[9] * 2]]
+    assert list(fig.data[2].x) == list(its[:10])
 
 
 def test_boundary_is_not_upside_down():
@@ -68,11 +72,3 @@ def test_boundary_is_not_upside_down():
     blue, orange = figures._rgb(figures.CLASS_COLORS[0]), figures._rgb(figures.CLASS_COLORS[1])
     assert np.argmax(top - top.mean()) == np.argmax(orange - orange.mean())    # reddish on top
     assert np.argmax(bottom - bottom.mean()) == np.argmax(blue - blue.mean())  # blue below
-
-
-def test_thin_returns_integer_indices_with_or_without_keep():
-    from ui.session import thin
-
-    for keep in ((), (7,), (10_000,)):
-        idx = thin(5000, 50, keep=keep)
-        assert idx.dtype.kind == "i" and idx[0] == 0 and idx[-1] == 4999

@@ -194,7 +194,7 @@ def test_a_100k_iteration_run_keeps_bounded_history_and_exact_replay():
     t.step(100_000)
     per_checkpoint = t._checkpoints[-1].nbytes
     assert sum(c.nbytes for c in t._checkpoints) <= 100_000 + per_checkpoint
-    assert t.nbytes <= 100_000 + per_checkpoint + 100_001 * len(t.columns) * 8
+    assert t.nbytes <= 100_000 + per_checkpoint + t.max_rows * (len(t.columns) + 1) * 8
     spacing = np.diff(sorted(c.iteration for c in t._checkpoints))
     assert spacing.max() <= t.checkpoint_every  # older iterations thinned, evenly
     fresh = run()
@@ -228,3 +228,76 @@ def test_many_setting_changes_under_a_tiny_budget_thin_and_replay_exactly():
             fresh.set_hyperparameters(**settings)
         fresh.step(n - fresh.iteration)
         assert np.array_equal(t.snapshot(n).network["dense1.weights"], fresh.network["dense1.weights"]), n
+
+
+def test_rows_past_max_rows_are_thinned_and_recomputed_exactly():
+    X, y = datasets.blobs(20, 3, seed=4)
+    Xtr, ytr, Xte, yte = datasets.train_test_split(X, y, 0.25, seed=1)
+
+    def run(**kw):
+        t = Trainer(mlp(2, [(8, "tanh")], 3, seed=0), Adam(learning_rate=0.02), Xtr, ytr, X_test=Xte, y_test=yte,
+                    batch_size=16, **kw)
+        t.step(300)
+        t.set_hyperparameters(learning_rate=0.005)  # a change whose row must come back right, too
+        t.step(700)
+        return t
+
+    small, full = run(max_rows=200), run()
+    hs, hf = small.history(), full.history()
+    assert np.array_equal(hf["iteration"], np.arange(1001))
+    its = hs["iteration"]
+    assert len(its) <= 200 and its[0] == 0 and its[-1] == 1000
+    assert np.array_equal(its[-100:], np.arange(901, 1001))  # the latest max_rows // 2: every one
+    gaps = np.diff(its[its <= 901])                            # older ones: thinned evenly, the oldest most
+    assert np.all(np.diff(gaps) <= 0) and gaps.max() <= 2 * 900 / (200 // 4)
+    for column in small.columns:                               # kept rows: the very numbers recorded
+        assert np.array_equal(hs[column], hf[column][its], equal_nan=True), column
+    thinned = [k for k in (1, 299, 300, 301, 555) if k not in set(its.tolist())]
+    assert len(thinned) >= 4
+    for k in thinned:  # recomputed by replay, bit for bit, settings change included
+        assert small.record(k) == full.record(k), k
+        assert small.snapshot(k).record == full.record(k), k
+    h = small.history(max_points=50, keep=(301, 950))
+    assert len(h["iteration"]) <= 53 and {301, 950} <= set(h["iteration"].tolist())
+    assert h["loss"][list(h["iteration"]).index(301)] == full.record(301)["loss"]
+    assert small.history(upto=555)["iteration"][-1] <= 555
+    small.rewind(301)  # a thinned iteration becomes the current one, with its row
+    full.rewind(301)
+    assert small.history()["iteration"][-1] == 301 and small.record() == full.record()
+    small.step(50)
+    full.step(50)
+    assert np.array_equal(small.network["dense1.weights"], full.network["dense1.weights"])
+
+
+def test_memory_is_flat_once_the_budgets_are_reached():
+    X, y = datasets.blobs(10, 2, seed=3)
+    t = Trainer(mlp(2, [(4, "tanh")], 2, seed=0), SGD(learning_rate=0.05), X, y, max_checkpoint_bytes=50_000,
+                max_rows=2_000)
+    sizes = []
+    for _ in range(6):
+        t.step(5_000)
+        sizes.append(t.nbytes)
+    per_checkpoint = t._checkpoints[-1].nbytes
+    rows = 2_000 * (len(t.columns) + 1) * 8
+    assert max(sizes) <= 50_000 + per_checkpoint + rows
+    assert max(sizes[2:]) - min(sizes[2:]) <= 50_000 // 2 + per_checkpoint  # 10k..30k: no growth trend
+
+
+def test_rewinding_to_the_iteration_of_a_settings_change_keeps_that_change():
+    def run():
+        X, y = datasets.spiral(20, 3, seed=0)
+        return Trainer(mlp(2, [(8, "relu")], 3, seed=0), SGD(learning_rate=0.5), X, y, checkpoint_every=25)
+
+    t = run()
+    t.step(10)
+    t.set_hyperparameters(learning_rate=0.01)
+    t.step(10)
+    t.rewind(10)  # no checkpoint at 10: replayed from 0, and the change at 10 holds again
+    assert t.optimizer.learning_rate == 0.01 and t.record()["learning_rate"] == 0.01
+    t.step(5)
+    assert np.array_equal(t.snapshot(15).network["dense1.weights"], t.network["dense1.weights"])
+    again = run()
+    again.step(10)
+    again.set_hyperparameters(learning_rate=0.01)
+    again.step(5)
+    assert np.array_equal(again.network["dense1.weights"], t.network["dense1.weights"])

@@ -44,9 +44,8 @@ def script(cfg, schedule, iterations, filename="backprop_lab_run.py"):
 
 
 def history_csv(history):
-    """The trainer's history as CSV text, one row per iteration."""
-    frame = pd.DataFrame(history)
-    frame.index.name = "iteration"
+    """The trainer's history (Trainer.history()) as CSV text, a row per stored iteration."""
+    frame = pd.DataFrame(history).set_index("iteration")
     buffer = io.StringIO()
     frame.to_csv(buffer, float_format="%.17g")
     return buffer.getvalue()

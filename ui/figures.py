@@ -24,18 +24,20 @@ def _layout(fig, title, height, big=False):
 
 
 def loss_curve(iterations, series, current, *, title="Loss", log_y=True, big=False, height=320):
-    """Lines for ``series`` ({name: values}) over ``iterations``; a marker at ``current``."""
+    """Lines for ``series`` ({name: values over ``iterations``, or (its own iterations, values)},
+    iterations ascending); a marker at ``current`` on each line that has a value there."""
     fig = go.Figure()
     dashes = ("solid", "dash", "dot", "dashdot")
     for k, (name, values) in enumerate(series.items()):
-        values = np.asarray(values, dtype=float)
+        x, values = values if isinstance(values, tuple) else (iterations, values)
+        x, values = np.asarray(x), np.asarray(values, dtype=float)
         if not np.isfinite(values).any():
             continue
-        fig.add_scatter(x=iterations, y=values, name=name, mode="lines",
+        fig.add_scatter(x=x, y=values, name=name, mode="lines",
                         line=dict(width=4 if big else 2.5, dash=dashes[k % 4], color=CLASS_COLORS[k % 5]),
                         hovertemplate="iteration %{x}<br>" + name + " %{y:.6g}<extra></extra>")
-        idx = np.searchsorted(iterations, current)
-        if idx < len(values) and np.isfinite(values[idx]):
+        idx = np.searchsorted(x, current)
+        if idx < len(x) and x[idx] == current and np.isfinite(values[idx]):
             fig.add_scatter(x=[current], y=[values[idx]], mode="markers", showlegend=False,
                             marker=dict(size=14 if big else 10, color=CLASS_COLORS[k % 5],
                                         line=dict(width=2, color="black")),

@@ -220,8 +220,7 @@ def payload(frames, trainer, cfg, *, grid, playing, show_test, presentation):
     """The live view's data: points once per run, frames, and the loss history before them."""
     window = window_of(trainer)
     first = frames[0]["iteration"] if frames else trainer.iteration
-    h = trainer.history()
-    idx = thin(first, HISTORY_POINTS)
+    h = trainer.history(upto=first - 1, max_points=HISTORY_POINTS)
     points_x, points_c = [trainer.X], [trainer.y]
     if show_test and trainer.X_test is not None:
         points_x.append(trainer.X_test)
@@ -236,19 +235,10 @@ def payload(frames, trainer, cfg, *, grid, playing, show_test, presentation):
         "points": {"x": np.round(P[:, 0], 4).tolist(), "y": np.round(P[:, 1], 4).tolist(), "c": C.tolist(),
                    "test": test_flag.tolist()},
         "frames": frames,
-        "history": {"it": idx.tolist(), "loss": h["loss"][idx].tolist(),
-                    "test_loss": [None if not np.isfinite(v) else v for v in h["test_loss"][idx]]},
+        "history": {"it": h["iteration"].tolist(), "loss": h["loss"].tolist(),
+                    "test_loss": [None if not np.isfinite(v) else v for v in h["test_loss"]]},
         "presentation": presentation, "log_y": True,
     }
-
-
-def thin(n_before, max_points, keep=()):
-    """Indices 0..n_before-1 thinned to about ``max_points``, always keeping the last and ``keep``
-    (the iteration on screen, so a chart marks its exact value)."""
-    if n_before <= max_points:
-        return np.arange(n_before)
-    kept = np.array([k for k in keep if 0 <= k < n_before], dtype=int)
-    return np.unique(np.r_[np.linspace(0, n_before - 1, max_points).astype(int), n_before - 1, kept])
 
 
 def optimizer_label(optimizer):
@@ -261,8 +251,9 @@ def window_of(trainer):
     return data.bounds(np.r_[trainer.X, trainer.X_test] if trainer.X_test is not None else trainer.X)
 
 
-def compare_runs(optimizer_name, learning_rate, iteration, cap):
-    """Histories and snapshots at ``iteration`` of the session's run (A) and of run B: A's
+def compare_runs(optimizer_name, learning_rate, iteration, cap, max_points=1500):
+    """Histories (up to ``iteration``, about ``max_points`` rows) and snapshots at ``iteration``
+    of the session's run (A) and of run B: A's
     data, initial weights and batches, with ``optimizer_name`` at ``learning_rate`` and that
     optimizer's own defaults otherwise. B's trainer is kept in the session and trained further
     only as needed. None beyond ``cap`` iterations."""
@@ -283,7 +274,6 @@ def compare_runs(optimizer_name, learning_rate, iteration, cap):
             b.step(iteration - b.iteration)
         except nncore.DivergenceError:
             pass  # B stops at its last good iteration; its curve ends there
-    at = min(iteration, b.iteration)
-    # Padded with NaN past a divergence, so both runs share one iteration axis.
-    hb = {k: np.r_[v[: at + 1], np.full(iteration - at, np.nan)] for k, v in b.history().items()}
-    return (a.history(), a.snapshot(iteration)), (hb, b.snapshot(at))
+    at = min(iteration, b.iteration)  # B's curve ends at its last good iteration if it diverged
+    return ((a.history(upto=iteration, max_points=max_points, keep=(iteration,)), a.snapshot(iteration)),
+            (b.history(upto=at, max_points=max_points, keep=(at,)), b.snapshot(at)))
