@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import math
 import os
@@ -66,7 +67,7 @@ from tests.browser.support import start_server, stop_server, wait_healthy  # noq
 
 MAX_SESSIONS = 60
 MAX_BROWSERS = 6
-MAX_SECONDS = 300
+MAX_SECONDS = 1800  # a 30-minute soak (with --rss-every 60)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -652,6 +653,7 @@ class RoundResult:
     rss_after: float | None
     wall_s: float
     concurrency: int
+    rss_trace: list  # [(s since the round started, RSS MB)]
 
 
 def pct(values, q):
@@ -721,7 +723,8 @@ async def run_round(base: str, pids: list[int], n_proto: int, n_browsers: int, a
     return RoundResult(
         n_proto, n_browsers, list(done), mon.cpu_percent(w0, w1) if pids else None,
         100 * ((c1.user + c1.system) - (c0.user + c0.system)) / max(1e-9, t1 - t0),
-        rss_before, mon.peak_rss() if pids else None, mon.samples[-1][2] if pids else None, t1 - t0, peak)
+        rss_before, mon.peak_rss() if pids else None, mon.samples[-1][2] if pids else None, t1 - t0, peak,
+        [(t - t0, rss) for t, _, rss in mon.samples] if pids else [])
 
 
 # ---------------------------------------------------------------- report
@@ -779,6 +782,11 @@ def report(rr: RoundResult, args, verbose: bool) -> None:
     print(f"server CPU {fmt(rr.server_cpu)} % (100 % = one core, {os.cpu_count()} cores), RSS MB before "
           f"{fmt(rr.rss_before)} peak {fmt(rr.rss_peak)} after {fmt(rr.rss_after)} (limit {args.rss_limit_mb:.0f});"
           f" load-test client CPU {fmt(rr.client_cpu)} %")
+    if args.rss_every and rr.rss_trace:
+        marks = [k * args.rss_every for k in range(int(rr.rss_trace[-1][0] // args.rss_every) + 1)]
+        times = [t for t, _ in rr.rss_trace]
+        picks = [rr.rss_trace[min(len(times) - 1, bisect.bisect_left(times, m))] for m in marks]
+        print("RSS MB over time: " + ", ".join(f"{t / 60:.0f} min {rss:.0f}" for t, rss in picks))
     print("MEETS TARGETS" if ok else "misses targets: " + "; ".join(why))
 
 
@@ -837,6 +845,7 @@ def parse_args(argv=None):
                    help="spread session starts over this many s (default 0.1 s each, max 5)")
     p.add_argument("--timeout", type=float, default=30.0, help="per wait (page run, step), s")
     p.add_argument("--rss-limit-mb", type=float, default=DEFAULT_RSS_LIMIT_MB)
+    p.add_argument("--rss-every", type=float, default=0, help="print the server RSS every this many s (soak)")
     p.add_argument("--pause", type=float, default=3.0, help="s between sweep rounds")
     p.add_argument("--json", default="", help="write the summary rows here")
     p.add_argument("--quiet", action="store_true", help="no per-session table")

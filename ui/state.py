@@ -92,7 +92,7 @@ class Config:
     beta_2: float = 0.999
     batch_size: int = 0         # 0: full batch
     # playing
-    speed: int = 50             # iterations per animation frame: 20 frames/s x 50 = 1,000 iterations/s
+    speed: int = 50             # iterations per animation frame: 24 frames/s x 50 = 1,200 iterations/s
     stop_at: int = 5000
 
     # -- what a change resets --------------------------------------------------------
@@ -185,7 +185,7 @@ BOUNDS = {
     "learning_rate": (float, 0.0, 1e6), "decay": (float, 0.0, 1.0), "momentum": (float, 0.0, 0.999),
     "epsilon": (float, 1e-12, 1.0), "rho": (float, 0.0, 0.9999), "beta_1": (float, 0.0, 0.9999),
     "beta_2": (float, 0.0, 0.99999), "batch_size": (int, 0, 2500), "speed": (int, 1, 100),
-    "stop_at": (int, 1, 100_000),
+    "stop_at": (int, 1, 1_000_000),
 }
 
 
