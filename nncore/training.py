@@ -108,6 +108,7 @@ class Trainer:
         self.iteration = 0
         self._store(0, self._evaluate(self.network, self.optimizer, 0, row=True))  # validates X and y
         self._checkpoints = [self._checkpoint()]
+        self._checkpoint_bytes = self._checkpoints[0].nbytes  # their sum, kept up to date
         self._settings = [(0, optimizer.get_hyperparameters())]  # (from iteration, settings), oldest first
 
     # -- the batch schedule -------------------------------------------------------
@@ -140,6 +141,7 @@ class Trainer:
                 self._store(self.iteration, row)
                 if self.iteration % self.checkpoint_every == 0:
                     self._checkpoints.append(self._checkpoint())
+                    self._checkpoint_bytes += self._checkpoints[-1].nbytes
                     self._thin()
         return self.iteration
 
@@ -162,6 +164,7 @@ class Trainer:
         """Make ``iteration`` the current one and drop every later iteration (a new branch)."""
         iteration = self._checked(iteration)
         self._checkpoints = [c for c in self._checkpoints if c.iteration <= iteration]
+        self._checkpoint_bytes = sum(c.nbytes for c in self._checkpoints)
         self._settings = [s for s in self._settings if s[0] <= iteration]
         row = self._load(self.network, self.optimizer, iteration)
         self._n = int(np.searchsorted(self._its[: self._n], iteration, side="right"))
@@ -240,7 +243,7 @@ class Trainer:
     @property
     def nbytes(self):
         """Memory held by the history: checkpoints plus the rows' arrays."""
-        return sum(c.nbytes for c in self._checkpoints) + self._rows.nbytes + self._its.nbytes
+        return self._checkpoint_bytes + self._rows.nbytes + self._its.nbytes
 
     # -- internals -------------------------------------------------------------------
     def _evaluate(self, network, optimizer, iteration, *, row=False):
@@ -313,13 +316,14 @@ class Trainer:
     def _thin(self):
         """Over the memory budget: keep every other checkpoint (always iteration 0 and the newest)
         and double the spacing, until it fits or nothing more can go."""
-        while sum(c.nbytes for c in self._checkpoints) > self.max_checkpoint_bytes:
+        while self._checkpoint_bytes > self.max_checkpoint_bytes:
             self.checkpoint_every *= 2
             kept = [c for c in self._checkpoints
                     if c.iteration % self.checkpoint_every == 0 or c.iteration == self.iteration]
             if len(kept) == len(self._checkpoints):
                 break
             self._checkpoints = kept
+            self._checkpoint_bytes = sum(c.nbytes for c in kept)
 
     def _checked(self, iteration):
         iteration = int(iteration)

@@ -277,6 +277,7 @@ def test_memory_is_flat_once_the_budgets_are_reached():
     for _ in range(6):
         t.step(5_000)
         sizes.append(t.nbytes)
+    assert t._checkpoint_bytes == sum(c.nbytes for c in t._checkpoints)  # the running total is right
     per_checkpoint = t._checkpoints[-1].nbytes
     rows = 2_000 * (len(t.columns) + 1) * 8
     assert max(sizes) <= 50_000 + per_checkpoint + rows
