@@ -37,8 +37,9 @@ over ``ws://HOST:PORT/_stcore/stream``, the way the browser frontend does:
 
 Measured per session: frames delivered per second while playing (frames in new-seq payloads),
 step latency (click sent -> the ForwardMsg carrying the heading "Iteration N"), errors (exception
-elements, timeouts, disconnects), freeze (longest gap between frame deliveries while playing),
-display stall (longest time the simulated player had nothing to show); for the server(s):
+elements, timeouts, disconnects), freeze (longest time one frame stayed on screen while playing:
+what a student sees), display stall (longest time the player had no frame left to show), gap
+(longest time between two batches arriving; a batch holds up to ~1 s of frames); for the server(s):
 CPU % (of one core; 200 % = both cores) and RSS from /proc/<pid>.
 """
 
@@ -166,8 +167,9 @@ class SessionResult:
     step_ms: list = field(default_factory=list)      # steps before play (while others load/play)
     stop_step_ms: float | None = None                # the Step that ends the play (others still playing)
     load_ms: float | None = None
-    max_gap_s: float = 0.0       # freeze: longest gap between deliveries while playing
-    stall_s: float = 0.0         # longest time the (simulated) player had nothing to show
+    max_gap_s: float = 0.0       # longest gap between deliveries while playing (a batch holds up to ~1 s)
+    hold_s: float = 0.0          # freeze: longest time one frame stayed on screen while playing
+    stall_s: float = 0.0         # longest time the (simulated) player had nothing new to show
     starved_s: float = 0.0       # total such time
     errors: list = field(default_factory=list)
     notes: list = field(default_factory=list)
@@ -216,8 +218,8 @@ class ProtoSession:
         self.asked_at = 0.0
         self.last_batch = 0
         self.fps = 20
-        self.clock: float | None = None
-        self.shown = 0
+        self.next_at: float | None = None    # when the next queued frame is due
+        self.shown_at: float | None = None   # when the frame on screen was put there
         self.starve_since: float | None = None
         self.counting = False
         self.last_delivery: float | None = None
@@ -410,31 +412,46 @@ class ProtoSession:
                 self.r.max_gap_s = max(self.r.max_gap_s, now - self.last_delivery)
             self.last_delivery = now
         if self.current_it is None and self.queue:
-            self.current_it = self.queue.pop(0)
+            self.show(now)
         if not was_playing:
-            self.clock, self.shown = None, 0
+            self.next_at = None
+            self.shown_at = now
         self.maybe_ask(now)
+
+    def show(self, now):
+        self.current_it = self.queue.pop(0)
+        if self.counting and self.shown_at is not None:
+            self.r.hold_s = max(self.r.hold_s, now - self.shown_at)
+        self.shown_at = now
 
     def tick(self, now):
         if not self.playing:
             return
-        if self.clock is None:
-            self.clock, self.shown = now, 0
-        due = math.floor((now - self.clock) * self.fps) - self.shown
-        if due > 0:
+        if self.next_at is None:
+            self.next_at = now
+        if now >= self.next_at:
             if not self.queue:
                 if self.starve_since is None:
                     self.starve_since = now
-                self.clock, self.shown = now, 0
+                self.next_at = now
             else:
                 self.end_starve(now)
-                n = min(due, len(self.queue), 3)
-                for _ in range(n):
-                    self.current_it = self.queue.pop(0)
-                self.shown += n
-                if n < due:
-                    self.clock, self.shown = now, 0
+                for _ in range(3):  # MAX_CATCHUP
+                    if not self.queue or now < self.next_at:
+                        break
+                    self.show(now)
+                    self.next_at += 1 / self.pace()
+                if now >= self.next_at:  # far behind: no burst later
+                    self.next_at = now
         self.maybe_ask(now)
+
+    def ask_below(self):
+        return max(2, math.ceil(0.5 * self.fps), self.last_batch + 1)
+
+    def pace(self):
+        """Playback frames/s, as ui/live/live.js pace(): slower while the queue runs low."""
+        full = max(2, math.ceil(self.ask_below() / 2))
+        return self.fps * max(1 / 8, min(1.0, len(self.queue) / full))
 
     def end_starve(self, now):
         if self.starve_since is not None:
@@ -447,8 +464,7 @@ class ProtoSession:
     def maybe_ask(self, now):
         if not self.playing or self.live_id is None or self.no_ask:
             return
-        low = max(2, math.ceil(0.5 * self.fps), self.last_batch + 1)  # as ui/live/live.js maybeAsk
-        if len(self.queue) >= low:
+        if len(self.queue) >= self.ask_below():  # as ui/live/live.js maybeAsk
             return
         lost = self.asked_seq == self.last_seq and not self.queue and now - self.asked_at > 5.0
         if self.asked_seq != self.last_seq or lost:
@@ -521,6 +537,8 @@ class ProtoSession:
             self.end_starve(now)
             if self.last_delivery is not None:
                 self.r.max_gap_s = max(self.r.max_gap_s, now - self.last_delivery)
+            if self.playing and self.shown_at is not None:
+                self.r.hold_s = max(self.r.hold_s, now - self.shown_at)
             self.r.play_t1 = now
             self.r.play_s = now - self.r.play_t0
             self.counting = False
@@ -601,11 +619,11 @@ async def browser_session(browser, name: str, base: str, page_path: str, query: 
             await asyncio.sleep(0.1)
             stats = await page.evaluate(f"({{...{LIVE_JS}}})")
             now = time.monotonic()
-            if stats.get("lastIteration") != last_it:
-                r.max_gap_s = max(r.max_gap_s, now - last_change)
+            if stats.get("lastIteration") != last_it:  # polled every 0.1 s: holds are up to 0.1 s long
+                r.hold_s = max(r.hold_s, now - last_change)
                 last_it, last_change = stats.get("lastIteration"), now
         r.play_t1 = time.monotonic()
-        r.max_gap_s = max(r.max_gap_s, r.play_t1 - last_change)
+        r.hold_s = r.max_gap_s = max(r.hold_s, r.play_t1 - last_change)  # (deliveries are not visible here)
         r.play_s = r.play_t1 - r.play_t0
         r.frames = stats["framesDrawn"] - start["framesDrawn"]
         r.asks = stats.get("requests", 0) - start.get("requests", 0)
@@ -738,7 +756,7 @@ def judge(rr: RoundResult, rss_limit_mb: float) -> tuple[bool, list[str]]:
     why = []
     slow = [r.name for r in rr.sessions if r.fps < TARGET_FPS]
     err = [r.name for r in rr.sessions if r.errors]
-    frozen = [r.name for r in rr.sessions if r.max_gap_s > TARGET_FREEZE_S]
+    frozen = [r.name for r in rr.sessions if r.hold_s > TARGET_FREEZE_S]
     if slow:
         why.append(f"{len(slow)} session(s) < {TARGET_FPS:g} frames/s")
     if err:
@@ -756,15 +774,16 @@ def report(rr: RoundResult, args, verbose: bool) -> None:
     steps = [m for r in s for m in r.step_ms]
     stop_steps = [r.stop_step_ms for r in s if r.stop_step_ms is not None]
     gaps = [r.max_gap_s for r in s]
+    holds = [r.hold_s for r in s]
     print(f"\n== {rr.n_proto} protocol + {rr.n_browsers} browser sessions, {args.seconds:g} s of play "
           f"(peak {rr.concurrency} playing at once), wall {rr.wall_s:.0f} s")
     if verbose:
         print(f"{'session':8} {'frames/s':>8} {'batches':>7} {'load ms':>8} {'step ms (pre-play)':>22} "
-              f"{'stop-step ms':>12} {'freeze s':>8} {'stall s':>7} {'starved s':>9}  errors / notes")
+              f"{'stop-step ms':>12} {'freeze s':>8} {'stall s':>7} {'gap s':>6} {'starved s':>9}  errors / notes")
         for r in s:
             print(f"{r.name:8} {r.fps:8.1f} {r.batches:7d} {fmt(r.load_ms):>8} "
                   f"{' '.join(f'{m:.0f}' for m in r.step_ms):>22} {fmt(r.stop_step_ms):>12} "
-                  f"{r.max_gap_s:8.2f} {r.stall_s:7.2f} {r.starved_s:9.2f}  "
+                  f"{r.hold_s:8.2f} {r.stall_s:7.2f} {r.max_gap_s:6.2f} {r.starved_s:9.2f}  "
                   + "; ".join(r.errors[:2] + r.notes[:1]))
     ok, why = judge(rr, args.rss_limit_mb)
     print(f"frames/s per session: min {min(fps):.1f}  median {statistics.median(fps):.1f}  max {max(fps):.1f}"
@@ -773,8 +792,9 @@ def report(rr: RoundResult, args, verbose: bool) -> None:
           f"p95 {fmt(pct(steps, 95))} max {fmt(max(steps) if steps else None)}; "
           f"stop-step (others playing) median {fmt(statistics.median(stop_steps) if stop_steps else None)} "
           f"p95 {fmt(pct(stop_steps, 95))} max {fmt(max(stop_steps) if stop_steps else None)}")
-    print(f"freeze (longest gap between deliveries) s: median {statistics.median(gaps):.2f} max {max(gaps):.2f}"
-          f"   (target <= {TARGET_FREEZE_S:g}); display stall max {max(r.stall_s for r in s):.2f}")
+    print(f"freeze (longest time a frame stayed on screen) s: median {statistics.median(holds):.2f} "
+          f"max {max(holds):.2f}   (target <= {TARGET_FREEZE_S:g}); display stall max "
+          f"{max(r.stall_s for r in s):.2f}; longest gap between batches {max(gaps):.2f}")
     print(f"errors: {sum(1 for r in s if r.errors)} session(s)   (target 0)")
     for r in s:
         for e in r.errors[:3]:
@@ -801,7 +821,8 @@ def summary_row(rr: RoundResult, args) -> dict:
         "step_ms_median": statistics.median(steps) if steps else None, "step_ms_p95": pct(steps, 95),
         "stop_step_ms_median": statistics.median(stop_steps) if stop_steps else None,
         "stop_step_ms_p95": pct(stop_steps, 95),
-        "freeze_s_max": max(r.max_gap_s for r in s), "stall_s_max": max(r.stall_s for r in s),
+        "freeze_s_max": max(r.hold_s for r in s), "stall_s_max": max(r.stall_s for r in s),
+        "gap_s_max": max(r.max_gap_s for r in s),
         "errors": sum(1 for r in s if r.errors), "server_cpu_pct": rr.server_cpu,
         "rss_before_mb": rr.rss_before, "rss_peak_mb": rr.rss_peak, "rss_after_mb": rr.rss_after,
         "client_cpu_pct": rr.client_cpu, "ok": ok, "why": why,
@@ -813,10 +834,12 @@ def print_summary(rows, args):
     print(f"\n== summary (targets: {TARGET_SESSIONS} sessions, each >= {TARGET_FPS:g} frames/s, 0 errors, "
           f"freeze <= {TARGET_FREEZE_S:g} s, RSS <= {args.rss_limit_mb:.0f} MB)")
     print(f"{'sessions':>8} {'fps min':>7} {'fps med':>7} {'step med':>8} {'step p95':>8} {'stop-step p95':>13} "
-          f"{'freeze max':>10} {'errors':>6} {'CPU %':>6} {'RSS peak':>8} {'RSS after':>9}  verdict")
+          f"{'freeze max':>10} {'stall max':>9} {'gap max':>7} {'errors':>6} {'CPU %':>6} {'RSS peak':>8} "
+          f"{'RSS after':>9}  verdict")
     for r in rows:
         print(f"{r['sessions']:8d} {r['fps_min']:7.1f} {r['fps_median']:7.1f} {fmt(r['step_ms_median']):>8} "
               f"{fmt(r['step_ms_p95']):>8} {fmt(r['stop_step_ms_p95']):>13} {r['freeze_s_max']:10.2f} "
+              f"{r['stall_s_max']:9.2f} {r['gap_s_max']:7.2f} "
               f"{r['errors']:6d} {fmt(r['server_cpu_pct']):>6} {fmt(r['rss_peak_mb']):>8} {fmt(r['rss_after_mb']):>9}  "
               + ("ok" if r["ok"] else "; ".join(r["why"])))
     passing = [r["sessions"] for r in rows if r["ok"]]

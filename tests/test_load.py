@@ -2,8 +2,8 @@
 
 The long form is bench/load_test.py (run by hand). This one only checks that several sessions
 playing at once all get frames, none errors and none's picture freezes for more than 2 s (the
-longest time its live view had no frame to show; batches themselves may arrive up to ~1 s of
-frames apart on a busy server). About 15-20 s.
+longest time one frame stayed on its live view while playing; batches themselves may arrive up to
+~1 s of frames apart on a busy server). About 15-20 s.
 """
 
 import asyncio
@@ -18,7 +18,7 @@ import websockets  # noqa: F401  required (requirements-dev.txt): a missing inst
 REPO = Path(__file__).resolve().parents[1]
 SESSIONS = 4
 SECONDS = 6.0
-MAX_STALL_S = 2.0
+MAX_FREEZE_S = 2.0
 
 
 def load_bench():
@@ -60,11 +60,11 @@ def test_sessions_playing_at_once_all_get_frames(lt, server):
     assert proc.poll() is None, "the server died"
     assert len(rr.sessions) == SESSIONS
     table = "\n".join(f"{r.name}: {r.frames} frames in {r.play_s:.1f} s ({r.fps:.1f}/s), {r.batches} batches, "
-                      f"gap {r.max_gap_s:.2f} s, stall {r.stall_s:.2f} s, "
+                      f"gap {r.max_gap_s:.2f} s, freeze {r.hold_s:.2f} s, stall {r.stall_s:.2f} s, "
                       f"steps {[round(m) for m in r.step_ms]} ms, errors {r.errors}"
                       for r in rr.sessions)
     for r in rr.sessions:
         assert not r.errors, table
         assert r.step_ms and r.stop_step_ms is not None, table
         assert r.frames > 0 and r.batches >= 2, table
-        assert r.stall_s <= MAX_STALL_S, table
+        assert 0 < r.hold_s <= MAX_FREEZE_S, table

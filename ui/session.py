@@ -19,7 +19,8 @@ from ui.state import CUSTOM, Config, K
 
 GRID = 50               # boundary resolution in the live view (GRID x GRID) ...
 BUSY_GRID = 32          # ... and on a busy server (2.4x fewer bytes per frame)
-REFRESH = 2.0           # on a busy server, the views below the live one are rebuilt every REFRESH s
+REFRESH = 1.0           # while playing, the views below the live one are rebuilt every REFRESH s ...
+BUSY_REFRESH = 2.0      # ... and on a busy server every BUSY_REFRESH s
 FRAMES_PER_BATCH = 10   # frames per server run while playing: the browser plays them at FPS
 BUSY_FRAMES = 24        # ... and on a busy server: fewer, larger runs
 START_SCALE = 0.2       # Play starts at a fifth of the speed, in a long first batch, and speeds up
@@ -187,11 +188,13 @@ def grid_size():
 
 
 def figure(key, build):
-    """The Plotly figure for ``key``: built on every run, except on a busy server, where the
-    last one is shown again for up to REFRESH seconds (the live view keeps moving)."""
+    """The Plotly figure for ``key``: built on every run, except while playing, where the last
+    one is shown again for up to REFRESH seconds (BUSY_REFRESH on a busy server): the live view
+    above is what moves, and a batch of frames comes several times a second."""
     cache = st.session_state.setdefault(K.FIGURES, {})
     kept = cache.get(key)
-    if kept is not None and busy() and time.monotonic() - kept[0] < REFRESH:
+    refresh = BUSY_REFRESH if busy() else REFRESH
+    if kept is not None and st.session_state.get(K.PLAYING) and time.monotonic() - kept[0] < refresh:
         return kept[1]
     fig = build()
     cache[key] = (time.monotonic(), fig)

@@ -7,7 +7,8 @@
 
 const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00"]; // Okabe-Ito
 const SHAPES = ["circle", "square", "triangle", "diamond", "star"];
-const MAX_CATCHUP = 3; // frames we may skip after a stall before resetting the clock
+const MAX_CATCHUP = 3; // frames shown at once when late (a hidden tab) before resetting the clock
+const MIN_PACE = 1 / 8; // slowest playback, as a share of fps: a late batch slows the film, never freezes it
 
 export default function (args) {
   const { data, parentElement, setTriggerValue } = args;
@@ -43,8 +44,7 @@ function createInstance(root) {
     askedAt: 0,
     playing: false,
     raf: 0,
-    clock: null, // play clock origin (ms) and frames shown since then
-    shown: 0,
+    nextAt: null, // when (ms) the next queued frame is due
     theme: null,
     overlay: null, // cached points + axes layer of the boundary plot
     overlayKey: "",
@@ -124,10 +124,7 @@ function ingest(S, d) {
   }
   if (!S.current && S.frames.length) showNext(S, 1); // never leave a fresh mount empty
   draw(S);
-  if (!wasPlaying) {
-    S.clock = null;
-    S.shown = 0;
-  }
+  if (!wasPlaying) S.nextAt = null;
   maybeAsk(S, performance.now());
   if (!S.raf) S.raf = requestAnimationFrame((t) => tick(S, t));
 }
@@ -167,32 +164,37 @@ function tick(S, now) {
   if (!S.root.isConnected) return destroy(S);
   if (!S.drawnB || !S.drawnL) S.stats.blankFrames++;
   if (!S.playing) return;
-  const fps = Math.min(120, Math.max(1, S.d.fps || 20));
-  if (S.clock === null) {
-    S.clock = now;
-    S.shown = 0;
-  }
-  const due = Math.floor(((now - S.clock) * fps) / 1000) - S.shown;
-  if (due > 0) {
+  if (S.nextAt === null) S.nextAt = now;
+  if (now >= S.nextAt) {
     if (!S.frames.length) {
-      // Starved: hold the last frame and restart the clock so we don't burst
-      // through the next batch to "catch up".
+      // Starved: hold the last frame; the next batch shows at once when it comes.
       S.stats.starvedTicks++;
-      S.clock = now;
-      S.shown = 0;
+      S.nextAt = now;
     } else {
-      const n = Math.min(due, S.frames.length, MAX_CATCHUP);
-      showNext(S, n);
-      S.shown += n;
-      if (n < due) {
-        S.clock = now;
-        S.shown = 0;
+      for (let n = 0; n < MAX_CATCHUP && S.frames.length && now >= S.nextAt; n++) {
+        showNext(S, 1);
+        S.nextAt += 1000 / pace(S);
       }
+      if (now >= S.nextAt) S.nextAt = now; // far behind (a hidden tab): no burst later
       draw(S);
     }
   }
   maybeAsk(S, now);
   S.raf = requestAnimationFrame((t) => tick(S, t));
+}
+
+// Playback speed (frames/s): fps while at least half the ask threshold is queued, slower as the
+// queue runs low (down to MIN_PACE x fps). A server that answers late then slows the film down
+// instead of freezing it, and the queue refills at the rate frames arrive.
+function pace(S) {
+  const fps = Math.min(120, Math.max(1, S.d.fps || 20));
+  const full = Math.max(2, Math.ceil(askBelow(S) / 2));
+  return fps * Math.max(MIN_PACE, Math.min(1, S.frames.length / full));
+}
+
+function askBelow(S) {
+  const fps = Math.max(1, S.d.fps || 20);
+  return Math.max(2, Math.ceil(0.5 * fps), (S.lastBatch || 0) + 1);
 }
 
 // Backpressure: ask for the batch after `lastSeq` once, when less than ~0.5 s of
@@ -201,9 +203,7 @@ function tick(S, now) {
 // server a slow answer is normal, and asking again would only add work.
 function maybeAsk(S, now) {
   if (!S.playing || !S.setTrigger) return;
-  const fps = Math.max(1, S.d.fps || 20);
-  const low = Math.max(2, Math.ceil(0.5 * fps), (S.lastBatch || 0) + 1);
-  if (S.frames.length >= low) return;
+  if (S.frames.length >= askBelow(S)) return;
   const lost = S.askedSeq === S.lastSeq && !S.frames.length && now - S.askedAt > 5000;
   if (S.askedSeq !== S.lastSeq || lost) {
     S.askedSeq = S.lastSeq;
