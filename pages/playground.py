@@ -50,8 +50,11 @@ def put_widgets(cfg, only_missing=False):
 
 
 def widgets_config():
-    """The Config the sidebar widgets describe, made valid (and what had to change)."""
-    values = {name: ss[W + name] for name in Config().as_dict() if name != "hidden"}
+    """The Config the sidebar widgets describe, made valid (and what had to change). A setting whose
+    widget was not drawn last run (another optimizer's, the sliders hidden for your own data) has
+    been dropped by Streamlit: a fragment rerun, which draws no sidebar, takes the last config's."""
+    last = ss.get(K.CONFIG, Config()).as_dict()
+    values = {name: ss.get(W + name, value) for name, value in last.items() if name != "hidden"}
     values["hidden"] = tuple((int(ss[W + f"neurons{i}"]), ss[W + f"act{i}"]) for i in range(ss[W + "n_hidden"]))
     return Config(**values).validated()
 
@@ -249,7 +252,9 @@ def tour():
 
 @st.fragment
 def workspace():
-    if widgets_config()[0] != ss[K.CONFIG]:  # a control inside changed the config (New weights)
+    # A control inside changed the config (New weights) or the data (a drawn point drops the run):
+    # the sidebar and the run are rebuilt by a full rerun.
+    if K.TRAINER not in ss or widgets_config()[0] != ss[K.CONFIG]:
         st.rerun(scope="app")
     trainer = ss[K.TRAINER]
     cfg = ss[K.CONFIG]
@@ -434,8 +439,6 @@ def draw(trainer):
     window = ((-1.5, 1.5), (-1.5, 1.5))
     st.plotly_chart(figures.draw_canvas(X, y, window, big=big()), key=K.DRAW, on_select=on_draw,
                     selection_mode="points")
-    if ss.get(K.TRAINER) is None:
-        st.rerun(scope="app")
 
 
 def weight_drilldown(trainer, snap, view, layers):

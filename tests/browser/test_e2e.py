@@ -236,3 +236,44 @@ def test_two_sessions_never_see_each_others_state(browser, base_url):
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+# ---------------------------------------------------------------- draw your own data
+
+def test_draw_your_own_data_by_clicking(watched, base_url):
+    """Click points of two classes on the canvas: the run switches to them and trains."""
+    page, watch = watched
+    open_playground(page, base_url)
+    page.get_by_role("tab", name="Draw your data").click()
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has=page.locator(".nsewdrag"))
+    expect(chart).to_have_count(1)
+    area = chart.locator(".nsewdrag").first
+    area.wait_for()
+    settle(page)
+
+    def click(fx, fy):
+        """Click at a fraction of the plot area (0, 0 = top left); the lattice has a target there."""
+        area.scroll_into_view_if_needed()  # a mouse click outside the viewport reaches nothing
+        box = area.bounding_box()
+        page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        settle(page)
+
+    for fx, fy in ((0.2, 0.2), (0.3, 0.25)):
+        click(fx, fy)
+    expect(chart.locator(".legendtext")).to_have_text(["class 0"])  # the points so far, by class
+    page.get_by_role("radio", name="class 1", exact=True).click()
+    settle(page)
+    click(0.8, 0.8)
+    # Two classes: the sidebar's dataset is now "your data" and training restarted on those points.
+    dataset = page.get_by_role("combobox", name="Dataset")
+    expect(dataset).to_have_value("your data (3 points)", timeout=15_000)
+    expect(heading(page)).to_have_text("Iteration 0")
+    button(page, "Step").click()  # regression: the first Step on drawn data used to raise KeyError
+    expect(heading(page)).to_have_text("Iteration 1")
+    click(0.7, 0.75)  # one more point: a new run on all four
+    expect(dataset).to_have_value("your data (4 points)", timeout=15_000)
+    expect(heading(page)).to_have_text("Iteration 0")
+    button(page, "Step").click()
+    expect(heading(page)).to_have_text("Iteration 1")
+    shot(page, "playground-drawn-data")
+    watch.check()
