@@ -177,7 +177,9 @@ with sb.expander("Save, load, share", expanded=False):
     st.download_button("Weights (.npz)", lambda: nio.to_npz(tr.snapshot(session.view()).network),
                        file_name="weights.npz", mime="application/octet-stream", width="stretch")
     st.download_button("Training history (.csv)", lambda: export.history_csv(tr.history()),
-                       file_name="history.csv", mime="text/csv", width="stretch")
+                       file_name="history.csv", mime="text/csv", width="stretch",
+                       help=f"A row per iteration for the latest {tr.max_rows // 2:,}; older ones thinned evenly "
+                            "(memory stays bounded however long a run plays)")
     st.download_button("Python script of this run", lambda: export.script(cfg, tr.schedule(), tr.iteration),
                        file_name="backprop_lab_run.py", mime="text/x-python", width="stretch",
                        disabled=cfg.dataset == CUSTOM or bool(ss.get(K.START_WEIGHTS)),
