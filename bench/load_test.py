@@ -169,6 +169,7 @@ class SessionResult:
     load_ms: float | None = None
     max_gap_s: float = 0.0       # longest gap between deliveries while playing (a batch holds up to ~1 s)
     hold_s: float = 0.0          # freeze: longest time one frame stayed on screen while playing
+    hold_at: float = 0.0         # ... ending this many s after Play
     stall_s: float = 0.0         # longest time the (simulated) player had nothing new to show
     starved_s: float = 0.0       # total such time
     errors: list = field(default_factory=list)
@@ -420,8 +421,8 @@ class ProtoSession:
 
     def show(self, now):
         self.current_it = self.queue.pop(0)
-        if self.counting and self.shown_at is not None:
-            self.r.hold_s = max(self.r.hold_s, now - self.shown_at)
+        if self.counting and self.shown_at is not None and now - self.shown_at > self.r.hold_s:
+            self.r.hold_s, self.r.hold_at = now - self.shown_at, now - self.r.play_t0
         self.shown_at = now
 
     def tick(self, now):
@@ -450,7 +451,7 @@ class ProtoSession:
 
     def pace(self):
         """Playback frames/s, as ui/live/live.js pace(): slower while the queue runs low."""
-        full = max(2, math.ceil(self.ask_below() / 2))
+        full = max(2, math.ceil(self.last_batch / 2))
         return self.fps * max(1 / 8, min(1.0, len(self.queue) / full))
 
     def end_starve(self, now):
@@ -779,11 +780,12 @@ def report(rr: RoundResult, args, verbose: bool) -> None:
           f"(peak {rr.concurrency} playing at once), wall {rr.wall_s:.0f} s")
     if verbose:
         print(f"{'session':8} {'frames/s':>8} {'batches':>7} {'load ms':>8} {'step ms (pre-play)':>22} "
-              f"{'stop-step ms':>12} {'freeze s':>8} {'stall s':>7} {'gap s':>6} {'starved s':>9}  errors / notes")
+              f"{'stop-step ms':>12} {'freeze s':>8} {'at s':>5} {'stall s':>7} {'gap s':>6} {'starved s':>9}  "
+              "errors / notes")
         for r in s:
             print(f"{r.name:8} {r.fps:8.1f} {r.batches:7d} {fmt(r.load_ms):>8} "
                   f"{' '.join(f'{m:.0f}' for m in r.step_ms):>22} {fmt(r.stop_step_ms):>12} "
-                  f"{r.hold_s:8.2f} {r.stall_s:7.2f} {r.max_gap_s:6.2f} {r.starved_s:9.2f}  "
+                  f"{r.hold_s:8.2f} {r.hold_at:5.1f} {r.stall_s:7.2f} {r.max_gap_s:6.2f} {r.starved_s:9.2f}  "
                   + "; ".join(r.errors[:2] + r.notes[:1]))
     ok, why = judge(rr, args.rss_limit_mb)
     print(f"frames/s per session: min {min(fps):.1f}  median {statistics.median(fps):.1f}  max {max(fps):.1f}"

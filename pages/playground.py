@@ -274,13 +274,15 @@ def workspace():
             grid = session.grid_size()
             per_frame, batch = session.play_plan(cfg)
             started = time.perf_counter()
-            for _ in range(batch):
-                session.advance(min(per_frame, cfg.stop_at - trainer.iteration))  # may stop play (divergence)
-                frames.append(session.frame(trainer.network, trainer.iteration, trainer.record(), window, grid))
-                if trainer.iteration >= cfg.stop_at:
-                    ss[K.PLAYING] = False
-                if not ss[K.PLAYING]:
-                    break
+            with session.BATCH_LOCK:
+                for _ in range(batch):
+                    session.advance(min(per_frame, cfg.stop_at - trainer.iteration))  # may stop play (divergence)
+                    frames.append(session.frame(trainer.network, trainer.iteration, trainer.record(), window,
+                                                grid))
+                    if trainer.iteration >= cfg.stop_at:
+                        ss[K.PLAYING] = False
+                    if not ss[K.PLAYING]:
+                        break
             session.adapt(time.perf_counter() - started, len(frames))
             playing = ss[K.PLAYING]
             ss[K.SEQ] = ss.get(K.SEQ, 0) + 1

@@ -17,36 +17,45 @@ FONT = dict(size=15)
 
 
 def _layout(fig, title, height, big=False):
-    fig.update_layout(title=dict(text=title, font=dict(size=22 if big else 17)), height=height,
-                      margin=dict(l=10, r=10, t=50, b=10), font=dict(size=20 if big else 14),
-                      hoverlabel=dict(font_size=16))
+    fig.update_layout(_base_layout(title, height, big))
     return fig
+
+
+def _base_layout(title, height, big):
+    return dict(title=dict(text=title, font=dict(size=22 if big else 17)), height=height,
+                margin=dict(l=10, r=10, t=50, b=10), font=dict(size=20 if big else 14), hoverlabel=dict(font_size=16))
 
 
 def loss_curve(iterations, series, current, *, title="Loss", log_y=True, big=False, height=320):
     """Lines for ``series`` ({name: values over ``iterations``, or (its own iterations, values)},
-    iterations ascending); a marker at ``current`` on each line that has a value there."""
-    fig = go.Figure()
+    iterations ascending); a marker at ``current`` on each line that has a value there.
+
+    Built as one dict, not trace by trace: a playing session rebuilds it every second, and
+    Plotly's incremental updates cost 5x more."""
+    traces = []
     dashes = ("solid", "dash", "dot", "dashdot")
     for k, (name, values) in enumerate(series.items()):
         x, values = values if isinstance(values, tuple) else (iterations, values)
         x, values = np.asarray(x), np.asarray(values, dtype=float)
         if not np.isfinite(values).any():
             continue
-        fig.add_scatter(x=x, y=values, name=name, mode="lines",
-                        line=dict(width=4 if big else 2.5, dash=dashes[k % 4], color=CLASS_COLORS[k % 5]),
-                        hovertemplate="iteration %{x}<br>" + name + " %{y:.6g}<extra></extra>")
+        color = CLASS_COLORS[k % 5]
+        traces.append(dict(type="scatter", x=x, y=values, name=name, mode="lines",
+                           line=dict(width=4 if big else 2.5, dash=dashes[k % 4], color=color),
+                           hovertemplate="iteration %{x}<br>" + name + " %{y:.6g}<extra></extra>"))
         idx = np.searchsorted(x, current)
         if idx < len(x) and x[idx] == current and np.isfinite(values[idx]):
-            fig.add_scatter(x=[current], y=[values[idx]], mode="markers", showlegend=False,
-                            marker=dict(size=14 if big else 10, color=CLASS_COLORS[k % 5],
-                                        line=dict(width=2, color="black")),
-                            hovertemplate=f"iteration {current}<br>{name} %{{y:.6g}}<extra></extra>")
-    fig.add_vline(x=current, line=dict(color="#444", width=2, dash="dot"))
-    fig.update_xaxes(title_text="iteration")
-    fig.update_yaxes(type="log" if log_y else "linear", exponentformat="power")
-    fig.update_layout(legend=dict(orientation="h", y=-0.25))
-    return _layout(fig, title, height, big)
+            traces.append(dict(type="scatter", x=[current], y=[values[idx]], mode="markers", showlegend=False,
+                               marker=dict(size=14 if big else 10, color=color, line=dict(width=2, color="black")),
+                               hovertemplate=f"iteration {current}<br>{name} %{{y:.6g}}<extra></extra>"))
+    layout = _base_layout(title, height, big)
+    layout.update(
+        shapes=[dict(type="line", x0=current, x1=current, xref="x", y0=0, y1=1, yref="paper",
+                     line=dict(color="#444", width=2, dash="dot"))],
+        xaxis=dict(title=dict(text="iteration")),
+        yaxis=dict(type="log" if log_y else "linear", exponentformat="power"),
+        legend=dict(orientation="h", y=-0.25))
+    return go.Figure(data=traces, layout=layout)
 
 
 def matrix_heatmap(matrix, *, title, row_labels=None, col_labels=None, fmt=".4g", big=False, height=None):

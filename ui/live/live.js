@@ -183,12 +183,13 @@ function tick(S, now) {
   S.raf = requestAnimationFrame((t) => tick(S, t));
 }
 
-// Playback speed (frames/s): fps while at least half the ask threshold is queued, slower as the
-// queue runs low (down to MIN_PACE x fps). A server that answers late then slows the film down
-// instead of freezing it, and the queue refills at the rate frames arrive.
+// Playback speed (frames/s): fps while at least half a batch is queued (a server that keeps up
+// answers sooner), slower as the queue runs low (down to MIN_PACE x fps). A server that answers
+// late then slows the film down instead of freezing it, and the queue refills at the rate frames
+// arrive.
 function pace(S) {
   const fps = Math.min(120, Math.max(1, S.d.fps || 20));
-  const full = Math.max(2, Math.ceil(askBelow(S) / 2));
+  const full = Math.max(2, Math.ceil((S.lastBatch || 0) / 2));
   return fps * Math.max(MIN_PACE, Math.min(1, S.frames.length / full));
 }
 
