@@ -613,7 +613,9 @@ async def browser_session(browser, name: str, base: str, page_path: str, query: 
         start = await page.evaluate(f"({{...{LIVE_JS}}})")
         r.play_t0 = time.monotonic()
         await button("Play").click()
-        last_it, last_change = start.get("lastIteration"), r.play_t0
+        # As for protocol sessions, holds count from the first frame of play on (the wait for it is the
+        # Play button's latency, not a freeze).
+        last_it, last_change = start.get("lastIteration"), None
         end = r.play_t0 + play_seconds
         stats = start
         while time.monotonic() < end:
@@ -621,10 +623,13 @@ async def browser_session(browser, name: str, base: str, page_path: str, query: 
             stats = await page.evaluate(f"({{...{LIVE_JS}}})")
             now = time.monotonic()
             if stats.get("lastIteration") != last_it:  # polled every 0.1 s: holds are up to 0.1 s long
-                r.hold_s = max(r.hold_s, now - last_change)
+                if last_change is not None and now - last_change > r.hold_s:
+                    r.hold_s, r.hold_at = now - last_change, now - r.play_t0
                 last_it, last_change = stats.get("lastIteration"), now
         r.play_t1 = time.monotonic()
-        r.hold_s = r.max_gap_s = max(r.hold_s, r.play_t1 - last_change)  # (deliveries are not visible here)
+        if last_change is not None and r.play_t1 - last_change > r.hold_s:
+            r.hold_s, r.hold_at = r.play_t1 - last_change, r.play_t1 - r.play_t0
+        r.max_gap_s = r.hold_s  # (deliveries are not visible from here)
         r.play_s = r.play_t1 - r.play_t0
         r.frames = stats["framesDrawn"] - start["framesDrawn"]
         r.asks = stats.get("requests", 0) - start.get("requests", 0)
