@@ -1,8 +1,10 @@
 """Live training view: decision boundary + loss curve drawn on <canvas>.
 
 A Streamlit components-v2 component (no iframe). The browser plays batches of
-frames at ``fps`` and asks for the next batch itself (backpressure) by firing
-the ``need_frames`` trigger with the ``seq`` it has just queued; pass
+frames at ``fps`` (slower while less than half a batch is queued, so a late
+batch slows the film instead of freezing it) and asks for the next batch itself
+(backpressure) by firing the ``need_frames`` trigger with the ``seq`` it has
+just queued; pass
 ``on_need_frames`` to react to it. Mount it inside an ``st.fragment`` so that
 request reruns only the fragment.
 
