@@ -204,11 +204,18 @@ def on_step(n):
 def on_play(playing):
     """Play or Pause, by what the button said, not a toggle: a click the browser re-sends with
     a frame request that overtakes its run must not undo itself."""
-    if playing and not ss.get(K.PLAYING):
+    if not playing:
+        session.pause()
+    elif not ss.get(K.PLAYING):
+        ss.pop(K.PAUSE, None)
         session.branch_here()
         ss[K.VIEW] = ss[K.TRAINER].iteration
         ss[K.PLAY_SCALE] = session.START_SCALE
-    ss[K.PLAYING] = playing
+        ss[K.PLAYING] = True
+
+
+def on_paused_at():
+    session.paused_at((ss.get(K.LIVE) or {}).get("paused_at"))
 
 
 def on_rewind():
@@ -328,7 +335,7 @@ def workspace():
     show_test = st.toggle("Show test points (hollow)", key=K.SHOW_TEST) if trainer.X_test is not None else False
     live_view(session.payload(frames, trainer, cfg, grid=grid, playing=playing, show_test=show_test,
                               presentation=big()),
-              key=K.LIVE, height=560 if big() else 430)
+              key=K.LIVE, on_paused_at=on_paused_at, height=560 if big() else 430)
 
     details(trainer, snap, view)
 

@@ -320,3 +320,49 @@ def test_divergence_while_playing_stops_play_and_keeps_the_last_good_iteration()
     assert "diverged" in warning and f"Iteration {good} is the last good state" in warning
     at.slider(key="pg.view").set_value(good // 2).run()  # rewinding works
     assert iteration(at) == good // 2 and not at.exception
+
+
+def _pause_script():
+    """Pause after 30 iterations, then the live view's answer (``answer`` in session state)."""
+    import streamlit as st
+
+    from ui import session
+    from ui.state import Config, K
+
+    ss = st.session_state
+    session.ensure_trainer(Config(dataset="blobs", samples=20))
+    session.advance(30)
+    ss[K.PLAYING] = True
+    session.pause()
+    if ss.get("step_first"):
+        session.advance(1)
+    session.paused_at(ss["answer"])
+    st.write(f"at {ss[K.TRAINER].iteration} view {session.view()} hold {K.PAUSE in ss}")
+
+
+@pytest.mark.parametrize("answer, expected", [
+    (12, 12),         # the frame on screen: the run goes back to it
+    (0, 0),
+    (30, 30),         # already there
+    (31, 30),         # past the run: ignored
+    (-1, 30),
+    ("12", 30),       # not an int (the value comes from the browser): ignored
+    (12.0, 30),
+    (True, 30),
+    (None, 30),
+])
+def test_pause_goes_back_to_the_frame_the_live_view_reports(answer, expected):
+    at = AppTest.from_function(_pause_script, default_timeout=TIMEOUT)
+    at.session_state["answer"] = answer
+    at.run()
+    assert not at.exception, at.exception
+    assert at.markdown[-1].value == f"at {expected} view {expected} hold False"
+
+
+def test_a_pause_answer_after_a_step_is_ignored():
+    at = AppTest.from_function(_pause_script, default_timeout=TIMEOUT)
+    at.session_state["answer"] = 12
+    at.session_state["step_first"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert at.markdown[-1].value == "at 31 view 31 hold False"

@@ -174,6 +174,31 @@ def advance(n):
     return trainer.iteration - start
 
 
+def pause():
+    """Stop playing. The live view is still playing frames computed ahead of it: it stops on the
+    one it shows and reports it (``paused_at``), so Pause stops where the student sees it."""
+    ss = st.session_state
+    if ss.get(K.PLAYING):
+        ss[K.PAUSE] = (ss[K.TRAINER], ss[K.TRAINER].iteration)
+    ss[K.PLAYING] = False
+
+
+def paused_at(iteration):
+    """The live view stopped on ``iteration`` after a Pause: make it the current one (the ones
+    computed past it were never shown). The value comes from the browser: it counts only as the
+    answer to the last Pause, with nothing moved since, and within the run."""
+    ss = st.session_state
+    pending = ss.pop(K.PAUSE, None)
+    if pending is None or ss.get(K.PLAYING) or ss.get(K.TRAINER) is not pending[0]:
+        return
+    trainer, at_pause = pending
+    if trainer.iteration != at_pause or view() != at_pause:
+        return
+    if type(iteration) is int and 0 <= iteration < at_pause:
+        rewind(iteration)
+        ss[K.VIEW] = iteration
+
+
 def play_plan(cfg):
     """(iterations per frame, frames per batch) for this session's next batch. A session whose
     batches took too long (a busy server: many students playing) trains fewer iterations per
@@ -228,7 +253,8 @@ def frame(snapshot_network, iteration, record, window, grid):
 
 
 def payload(frames, trainer, cfg, *, grid, playing, show_test, presentation):
-    """The live view's data: points once per run, frames, and the loss history before them."""
+    """The live view's data: points once per run, frames, and the loss history before them (and,
+    after a Pause, the request to stop on the frame on screen)."""
     window = window_of(trainer)
     first = frames[0]["iteration"] if frames else trainer.iteration
     h = trainer.history(upto=first - 1, max_points=HISTORY_POINTS)
@@ -248,7 +274,7 @@ def payload(frames, trainer, cfg, *, grid, playing, show_test, presentation):
         "frames": frames,
         "history": {"it": h["iteration"].tolist(), "loss": h["loss"].tolist(),
                     "test_loss": [None if not np.isfinite(v) else v for v in h["test_loss"]]},
-        "presentation": presentation, "log_y": True,
+        "presentation": presentation, "log_y": True, "hold": K.PAUSE in st.session_state,
     }
 
 

@@ -28,6 +28,7 @@ class K:
     TRAINER = "pg.trainer"
     VIEW = "pg.view_iteration"      # the iteration on screen (plain value; survives page switches)
     VIEW_SLIDER = "pg.view"         # the rewind slider (widget key), mirrored into VIEW
+    PAUSE = "pg.pause"              # a Pause waiting for the live view to say where it stopped
     PLAYING = "pg.playing"
     SEQ = "pg.seq"                  # id of the last batch of live frames sent
     PLAY_SCALE = "pg.play_scale"    # share of the chosen speed this session can afford (busy server)

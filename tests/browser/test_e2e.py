@@ -141,9 +141,13 @@ def test_playground_step_play_pause_rewind_reset(watched, base_url):
     shot(page, "playground-playing")
     button(page, "Pause").click()
     expect(button(page, "Play")).to_be_visible()
-    n = int(re.search(r"\d+", head.inner_text()).group())
+    # Pause stops on the frame on screen (the server had computed further ahead): the live view
+    # reports it and the run goes back to it, so the heading, the slider and the picture agree.
+    page.wait_for_function(f"{LIVE}.pausedAt !== null")
+    n = live(page)["pausedAt"]
     assert n > 11
-    page.wait_for_function(f"{LIVE}.lastIteration === {n}")  # paused: the live view shows the newest state
+    expect(head).to_have_text(f"Iteration {n}")
+    page.wait_for_function(f"{LIVE}.lastIteration === {n}")
     played = live(page)
     assert played["blankFrames"] == 0, played
     assert played["framesDrawn"] >= before["framesDrawn"] + 20, (before, played)

@@ -12,6 +12,9 @@ Payload (``data``) fields::
 
     seq: int                 id of this batch; a repeated seq is ignored while playing
     playing: bool            False -> draw the last frame now (step / rewind / pause)
+    hold: bool               optional, with playing False: Pause. A view still playing its queue
+                             stops on the frame it shows (no jump to the newest one) and fires
+                             the ``paused_at`` trigger with that frame's iteration
     fps: int                 frames shown per second while playing
     grid: {w, h, x0, x1, y0, y1}   probabilities sampled at linspace(x0, x1, w) etc.
     classes: int
@@ -87,14 +90,16 @@ def live_view(
     *,
     key: str,
     on_need_frames: Callable[[], None] | None = None,
+    on_paused_at: Callable[[], None] | None = None,
     height: int = 420,
 ):
     """Mount the live view and return the component result.
 
     ``key`` must stay the same across reruns: it keeps the browser-side
     component (and its frame queue) alive instead of remounting it.
-    ``result.need_frames`` holds the seq the browser asked to follow up, on the
-    rerun that the request caused (None otherwise).
+    ``result.need_frames`` holds the seq the browser asked to follow up, and
+    ``result.paused_at`` the iteration it stopped on, on the rerun that the
+    trigger caused (None otherwise; also ``st.session_state[key]`` in callbacks).
     """
     if not isinstance(data, dict):
         raise ValueError(f"data must be a dict; got {type(data).__name__}")
@@ -110,6 +115,7 @@ def live_view(
         height=height,
         # The callback must be registered for the trigger to show up at all.
         on_need_frames_change=on_need_frames or _noop,
+        on_paused_at_change=on_paused_at or _noop,
     )
 
 

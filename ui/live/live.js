@@ -51,7 +51,7 @@ function createInstance(root) {
     drawnB: false,
     drawnL: false,
     stats: { framesDrawn: 0, blankFrames: 0, lastIteration: null, lastDrawMs: 0,
-             starvedTicks: 0, requests: 0 },
+             starvedTicks: 0, requests: 0, pausedAt: null },
   };
   window.__backpropLive = S.stats;
   // RO callbacks run before paint, so resizing (which clears a canvas) and
@@ -95,6 +95,16 @@ function ingest(S, d) {
   S.theme = readTheme(S.root);
   S.root.classList.toggle("bpl-presentation", !!d.presentation);
 
+  if (!d.playing && d.hold && wasPlaying && S.current && S.setTrigger) {
+    // Pause: stop on the frame on screen (the server has computed further ahead) and say which.
+    S.playing = false;
+    S.frames = [];
+    S.lastSeq = d.seq;
+    draw(S);
+    S.stats.pausedAt = S.current.iteration;
+    S.setTrigger("paused_at", S.current.iteration);
+    return;
+  }
   if (!d.playing) {
     // Step / rewind / pause: show the newest state right now, forget the queue.
     S.playing = false;
