@@ -10,10 +10,12 @@
 # Ctrl-C / TERM stops nginx and the replicas (only the processes it started).
 #
 # Env: PYTHON (default python3), NGINX (default nginx), LISTEN_ADDR (default 127.0.0.1),
-#      KEEP_RUN_DIR=1 keeps the temp dir (logs) after exit.
+#      KEEP_RUN_DIR=1 keeps the temp dir (logs) after exit, MALLOC_ARENA_MAX (default 2: glibc's
+#      per-thread arenas made a long play's memory drift upward; README, "Memory").
 # The run dir holds `pids` (the replicas' PIDs, one a line), e.g. for
 #   python bench/load_test.py --url http://127.0.0.1:PORT --pids-file RUN/pids
 set -euo pipefail
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 
 REPLICAS=${1:?usage: serve.sh REPLICAS PORT}
 PORT=${2:?usage: serve.sh REPLICAS PORT}
