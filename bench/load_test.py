@@ -414,6 +414,8 @@ class ProtoSession:
             self.last_delivery = now
         if self.current_it is None and self.queue:
             self.show(now)
+        if self.next_at is not None:  # as live.js: a deadline set while the queue ran dry
+            self.next_at = min(self.next_at, now + 1 / self.pace())
         if not was_playing:
             self.next_at = None
             self.shown_at = now

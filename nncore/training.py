@@ -100,8 +100,9 @@ class Trainer:
         self.layer_names = [layer.name for layer in network.dense_layers]
         self.columns = COLUMNS + tuple(f"grad_norm.{name}" for name in self.layer_names)
         self.max_rows = max(int(max_rows), 4)
-        self._its = np.empty(64, dtype=np.int64)      # the iteration of each stored row, ascending
-        self._rows = np.empty((64, len(self.columns)))
+        capacity = min(64, self.max_rows)                 # grows by doubling up to max_rows
+        self._its = np.empty(capacity, dtype=np.int64)    # the iteration of each stored row, ascending
+        self._rows = np.empty((capacity, len(self.columns)))
         self._n = 0                                   # rows in use
         self._row_stride = 1                          # older rows kept: multiples of this
         self._epoch_cache = (None, None)
@@ -168,6 +169,7 @@ class Trainer:
         self._settings = [s for s in self._settings if s[0] <= iteration]
         row = self._load(self.network, self.optimizer, iteration)
         self._n = int(np.searchsorted(self._its[: self._n], iteration, side="right"))
+        self._row_stride = 1  # the next thinning finds the finest stride that fits again
         if self._n == 0 or self._its[self._n - 1] != iteration:  # its row had been thinned
             self._store(iteration, row)
         self.iteration = iteration

@@ -178,8 +178,8 @@ with sb.expander("Save, load, share", expanded=False):
                        file_name="weights.npz", mime="application/octet-stream", width="stretch")
     st.download_button("Training history (.csv)", lambda: export.history_csv(tr.history()),
                        file_name="history.csv", mime="text/csv", width="stretch",
-                       help=f"A row per iteration for the latest {tr.max_rows // 2:,}; older ones thinned evenly "
-                            "(memory stays bounded however long a run plays)")
+                       help=f"A row per iteration for the latest {tr.max_rows // 2:,} trained; older ones thinned "
+                            "evenly (memory stays bounded however long a run plays)")
     st.download_button("Python script of this run", lambda: export.script(cfg, tr.schedule(), tr.iteration),
                        file_name="backprop_lab_run.py", mime="text/x-python", width="stretch",
                        disabled=cfg.dataset == CUSTOM or bool(ss.get(K.START_WEIGHTS)),
@@ -364,7 +364,7 @@ def details(trainer, snap, view):
         st.caption("Rows: input i, columns: neuron j. Gradients at this iteration's weights, on its batch: what "
                    "the next update uses (plain SGD moves each weight by −learning rate × dL/dw; momentum, Adagrad, "
                    "RMSprop and Adam rescale it first). Hover for exact values.")
-        st.plotly_chart(session.figure("inspect", lambda: figures.gradient_inspector(W_, dW, b_, db, layer=name,
+        st.plotly_chart(session.figure(f"inspect.{name}", lambda: figures.gradient_inspector(W_, dW, b_, db, layer=name,
                                                                                      big=big())))
         if st.toggle("Show as a table", key=K.INSPECT_LAYER + ".table"):
             a, b = st.columns(2)
@@ -376,7 +376,7 @@ def details(trainer, snap, view):
         sizes = [net.n_inputs] + [layer.n_neurons for layer in net.dense_layers]
         weights = [layer.weights for layer in net.dense_layers]
         values = weights if mode == "|w|" else [layer.dweights for layer in net.dense_layers]
-        st.plotly_chart(session.figure("network", lambda: figures.network_diagram(
+        st.plotly_chart(session.figure(f"network.{mode}", lambda: figures.network_diagram(
                             sizes, weights, edge_values=values, edge_label=mode, big=big())))
     if t_norms.open:
         st.plotly_chart(session.figure("norms", lambda: figures.gradient_norms(

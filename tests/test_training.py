@@ -302,3 +302,21 @@ def test_rewinding_to_the_iteration_of_a_settings_change_keeps_that_change():
     again.set_hyperparameters(learning_rate=0.01)
     again.step(5)
     assert np.array_equal(again.network["dense1.weights"], t.network["dense1.weights"])
+
+
+def test_row_budget_holds_for_small_budgets_and_after_a_rewind():
+    X, y = datasets.blobs(10, 2, seed=3)
+
+    def run(max_rows):
+        return Trainer(mlp(2, [(4, "tanh")], 2, seed=0), SGD(learning_rate=0.05), X, y, max_rows=max_rows)
+
+    tiny = run(8)
+    tiny.step(500)
+    assert len(tiny.history()["iteration"]) <= 8 and tiny._rows.shape[0] <= 8
+    long, fresh = run(64), run(64)
+    long.step(3000)
+    long.rewind(0)  # back to the start: the next 64 rows are thinned as finely as a fresh run's
+    long.step(64)
+    fresh.step(64)
+    assert np.array_equal(long.history()["iteration"], fresh.history()["iteration"])
+    assert np.array_equal(long.history()["loss"], fresh.history()["loss"])

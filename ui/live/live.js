@@ -90,13 +90,9 @@ function ingest(S, d) {
   const n = (g.w | 0) * (g.h | 0) * (d.classes | 0);
   const frames = (d.frames || []).map((f) => decodeFrame(f, n));
   const wasPlaying = S.playing;
-  S.d = d;
-  S.pointsKey = pointsKey(d.points);
-  S.theme = readTheme(S.root);
-  S.root.classList.toggle("bpl-presentation", !!d.presentation);
-
   if (!d.playing && d.hold && wasPlaying && S.current && S.setTrigger) {
     // Pause: stop on the frame on screen (the server has computed further ahead) and say which.
+    // S.d stays: the frame on screen was sampled on its grid (a busy server's is coarser).
     S.playing = false;
     S.frames = [];
     S.lastSeq = d.seq;
@@ -105,6 +101,11 @@ function ingest(S, d) {
     S.setTrigger("paused_at", S.current.iteration);
     return;
   }
+  S.d = d;
+  S.pointsKey = pointsKey(d.points);
+  S.theme = readTheme(S.root);
+  S.root.classList.toggle("bpl-presentation", !!d.presentation);
+
   if (!d.playing) {
     // Step / rewind / pause: show the newest state right now, forget the queue.
     S.playing = false;
@@ -133,6 +134,8 @@ function ingest(S, d) {
     S.frames.push(...frames.filter((f) => f.iteration > tailIt));
   }
   if (!S.current && S.frames.length) showNext(S, 1); // never leave a fresh mount empty
+  // A deadline set at the slowest pace while the queue ran dry must not delay the new frames.
+  if (S.nextAt !== null) S.nextAt = Math.min(S.nextAt, performance.now() + 1000 / pace(S));
   draw(S);
   if (!wasPlaying) S.nextAt = null;
   maybeAsk(S, performance.now());
