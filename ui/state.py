@@ -33,7 +33,6 @@ class K:
     SEQ = "pg.seq"                  # id of the last batch of live frames sent
     PLAY_SCALE = "pg.play_scale"    # share of the chosen speed this session can afford (busy server)
     FIGURES = "pg.figures"          # the last Plotly figure of each view, reused for a while during play
-    WANT_FRAMES = "pg.want_frames"  # the live view asked for the next batch
     NOTICE = "pg.notice"            # one message for the next run ("data changed: reset")
     URL_NOTES = "pg.url_notes"      # what the URL asked for that was ignored
     TAB = "pg.tab"                  # the open tab of the playground's views

@@ -201,20 +201,22 @@ function tick(S, now) {
 // late then slows the film down instead of freezing it, and the queue refills at the rate frames
 // arrive.
 function pace(S) {
-  const fps = Math.min(120, Math.max(1, S.d.fps || 20));
   const full = Math.max(2, Math.ceil((S.lastBatch || 0) / 2));
-  return fps * Math.max(MIN_PACE, Math.min(1, S.frames.length / full));
+  return fps(S) * Math.max(MIN_PACE, Math.min(1, S.frames.length / full));
+}
+
+function fps(S) {
+  return Math.min(120, Math.max(1, S.d.fps || 20));
 }
 
 function askBelow(S) {
-  const fps = Math.max(1, S.d.fps || 20);
-  return Math.max(2, Math.ceil(0.5 * fps), (S.lastBatch || 0) + 1);
+  return Math.max(2, Math.ceil(0.5 * fps(S)), (S.lastBatch || 0) + 1);
 }
 
-// Backpressure: ask for the batch after `lastSeq` once, when less than ~0.5 s of
-// frames, or less than one more batch, is left: so one request is always in flight while
-// a batch plays, and a busy server has the whole batch's play time to answer. Re-ask only if the answer seems lost (starved > 5 s): on a busy
-// server a slow answer is normal, and asking again would only add work.
+// Backpressure: ask for the batch after `lastSeq` once, when less than ~0.5 s of frames, or less
+// than one more batch, is left: so one request is always in flight while a batch plays, and a busy
+// server has the whole batch's play time to answer. Re-ask only if the answer seems lost (starved
+// > 5 s): on a busy server a slow answer is normal, and asking again would only add work.
 function maybeAsk(S, now) {
   if (!S.playing || !S.setTrigger) return;
   if (S.frames.length >= askBelow(S)) return;
