@@ -11,7 +11,7 @@ from .activations import ACTIVATIONS, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .gradcheck import gradcheck, numerical_gradient, relative_error
 from .layers import Dense
 from .losses import LOSSES, BinaryCrossentropy, CategoricalCrossentropy, MeanSquaredError
-from .network import OUTPUT_LOSS, Network, mlp, probability_grid
+from .network import OUTPUT_LOSS, Network, mlp, output_size, probability_grid
 from .optimizers import OPTIMIZERS, SGD, Adagrad, Adam, RMSprop
 from .training import DivergenceError, Snapshot, Trainer
 
@@ -19,7 +19,7 @@ __all__ = [
     "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "OUTPUT_LOSS",
     "Dense", "ReLU", "Sigmoid", "Tanh", "Linear", "Softmax",
     "CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError",
-    "Network", "mlp", "probability_grid",
+    "Network", "mlp", "output_size", "probability_grid",
     "SGD", "Adagrad", "RMSprop", "Adam",
     "Trainer", "Snapshot", "DivergenceError",
     "gradcheck", "numerical_gradient", "relative_error",

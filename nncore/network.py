@@ -172,6 +172,14 @@ class Network:
         return f"Network({self.layers!r}, {self.loss!r})"
 
 
+def output_size(output, n_classes):
+    """Neurons in the output layer: one for a sigmoid on two classes (P(class 1)), the book's
+    binary head; otherwise one per class."""
+    if output not in OUTPUT_LOSS:
+        raise ValueError(f"unknown output {output!r}; choose one of {', '.join(OUTPUT_LOSS)}")
+    return 1 if output == "sigmoid" else int(n_classes)
+
+
 def mlp(n_inputs, hidden, n_outputs, *, output="softmax", seed=0, l1=0.0, l2=0.0, dtype=np.float64):
     """Build a multilayer perceptron.
 
