@@ -41,18 +41,28 @@ class ReLU(Activation):
 
 
 class Sigmoid(Activation):
-    """1 / (1 + exp(-x)); derivative output * (1 - output)."""
+    """1 / (1 + exp(-x)); derivative output * (1 - output), as in the book.
+
+    ``complement`` = 1 - output, kept from the forward pass: near output 1, the subtraction
+    1 - output would lose most digits (output = 1 - 4e-11 keeps 1 - output to only 3e-6), and
+    binary cross-entropy multiplies it by up to 1e7.
+    """
 
     name = "sigmoid"
 
     def forward(self, inputs):
         self.inputs = inputs
-        # Written through tanh so large |x| never overflows exp.
-        self.output = 0.5 * (1.0 + np.tanh(0.5 * inputs))
+        # Through exp(-|x|) <= 1, so large |x| never overflows exp.
+        e = np.exp(-np.abs(inputs))
+        near_one = 1.0 / (1.0 + e)
+        near_zero = e * near_one
+        positive = inputs >= 0
+        self.output = np.where(positive, near_one, near_zero)
+        self.complement = np.where(positive, near_zero, near_one)
         return self.output
 
     def backward(self, dvalues):
-        self.dinputs = dvalues * self.output * (1.0 - self.output)
+        self.dinputs = dvalues * self.output * self.complement
         return self.dinputs
 
 

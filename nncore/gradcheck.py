@@ -3,6 +3,11 @@
 The differences are taken on a copy of the network in extended precision
 (``np.longdouble``, 64-bit mantissa on x86): in float64 a step of 1e-6 loses about
 ten digits to rounding, which swamps small but correct gradients.
+
+They differentiate the loss the analytic gradient belongs to (``Network.differentiated_loss``),
+not the printed one: where the printed cross-entropy clips p to [1e-7, 1 - 1e-7] it is
+flat, and a finite difference of it would be 0 while the book (and nncore, and PyTorch)
+trains with the gradient of the unclipped loss.
 """
 
 import copy
@@ -11,8 +16,8 @@ import numpy as np
 
 
 def total_loss(network, X, y):
-    """Data loss plus regularisation loss at the network's current parameters."""
-    return network.data_loss(network.forward(X), y) + network.regularization_loss()
+    """The differentiated data loss plus regularisation loss at the network's current parameters."""
+    return network.differentiated_loss(network.forward(X), y) + network.regularization_loss()
 
 
 def extended_copy(network):

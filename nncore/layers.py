@@ -11,7 +11,9 @@ class Dense:
     (1, n_neurons); ``forward`` takes (n_samples, n_inputs), returns (n_samples, n_neurons).
     After ``backward``: ``dweights``, ``dbiases`` (shaped as the parameters) and
     ``dinputs`` (n_samples, n_inputs). Regularisation strengths follow the book:
-    L1 adds ``l1 * sum|w|`` to the loss, L2 adds ``l2 * sum(w**2)``.
+    L1 adds ``l1 * sum|w|`` to the loss, L2 adds ``l2 * sum(w**2)``. The L1 gradient is
+    ``l1 * l1_sign(w)``: +1 where w >= 0, as in the book (not sign(w), which is 0 at 0:
+    biases start at exactly 0, so the two differ from the first update).
     """
 
     def __init__(self, n_inputs, n_neurons, *, weights=None, biases=None, rng=None,
@@ -58,11 +60,11 @@ class Dense:
             self.dweights = self.inputs.T @ dvalues
         self.dbiases = np.ones((1, dvalues.shape[0]), dtype=dvalues.dtype) @ dvalues
         if self.weight_regularizer_l1:
-            self.dweights += self.weight_regularizer_l1 * np.sign(self.weights)
+            self.dweights += self.weight_regularizer_l1 * l1_sign(self.weights)
         if self.weight_regularizer_l2:
             self.dweights += 2 * self.weight_regularizer_l2 * self.weights
         if self.bias_regularizer_l1:
-            self.dbiases += self.bias_regularizer_l1 * np.sign(self.biases)
+            self.dbiases += self.bias_regularizer_l1 * l1_sign(self.biases)
         if self.bias_regularizer_l2:
             self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
         # dL/dx_i = sum over neurons of dL/dz_j * w_ij: W transposed, as section 4.1 notes.
@@ -85,6 +87,11 @@ class Dense:
 
     def __repr__(self):
         return f"Dense({self.n_inputs}, {self.n_neurons}, name={self.name!r})"
+
+
+def l1_sign(values):
+    """The book's subgradient of |w|: -1 where w < 0, else +1 (so +1 at exactly 0)."""
+    return np.where(values < 0, -1.0, 1.0).astype(values.dtype, copy=False)
 
 
 def _checked(array, shape, what):

@@ -1,6 +1,13 @@
 """Losses. ``calculate(output, y)`` is the mean data loss over samples (the notes'
 ``Loss.calculate``); ``backward(dvalues, y)`` sets ``dinputs`` = dL/doutput with the
 1/n_samples of the mean already applied. ``accuracy(output, y)`` is the matching score.
+
+The cross-entropies clip probabilities to [1e-7, 1 - 1e-7] in ``forward``, as the book
+does, to keep the printed loss finite. Their ``backward`` is the book's and does not
+zero the gradient where the loss clips: the clip is about printing, not a statement that
+a confidently wrong sample has nothing to learn. ``differentiated_forward`` is the
+per-sample loss that ``backward`` is the exact gradient of (what a finite-difference
+check differentiates), and ``clipped`` says which samples the printed loss clips.
 """
 
 import numpy as np
@@ -13,6 +20,14 @@ class Loss:
 
     def calculate(self, output, y):
         return np.mean(self.forward(output, y))
+
+    def differentiated_forward(self, y_pred, y_true):
+        """Per-sample loss (n,) whose exact gradient ``backward`` returns; ``forward`` unless clipped."""
+        return self.forward(y_pred, y_true)
+
+    def clipped(self, y_pred, y_true):
+        """Per-sample bool (n,): True where ``forward`` clips (nothing, unless overridden)."""
+        return np.zeros(len(y_pred), dtype=bool)
 
     def __repr__(self):
         return f"{type(self).__name__}()"
@@ -33,12 +48,18 @@ class CategoricalCrossentropy(Loss):
         return -np.log(np.sum(clipped * check_onehot(y_true, y_pred.shape), axis=1))
 
     def backward(self, dvalues, y_true):
-        targets = one_hot(y_true, dvalues.shape[1])
-        self.dinputs = -targets / dvalues / len(dvalues)
-        # The loss clips p to [1e-7, 1 - 1e-7]: where the true class's p lies outside, the loss is
-        # flat, so its gradient is 0 (the book omits this; a finite-difference check would not).
-        self.dinputs *= in_clip_range(np.sum(dvalues * targets, axis=1))[:, None]
+        # The book's -y/p on the unclipped p: the gradient of -log p, clipped or not.
+        self.dinputs = -one_hot(y_true, dvalues.shape[1]) / dvalues / len(dvalues)
         return self.dinputs
+
+    def differentiated_forward(self, y_pred, y_true):
+        """-log p of the true class, unclipped (inf where p is 0)."""
+        with np.errstate(divide="ignore"):
+            return -np.log(_true_class(y_pred, y_true))
+
+    def clipped(self, y_pred, y_true):
+        p = _true_class(y_pred, y_true)
+        return (p < CLIP) | (p > 1 - CLIP)
 
     def accuracy(self, output, y):
         labels = y if y.ndim == 1 else np.argmax(y, axis=1)
@@ -57,11 +78,24 @@ class BinaryCrossentropy(Loss):
         return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p), axis=-1)
 
     def backward(self, dvalues, y_true):
+        # The book's: 1/p and 1/(1 - p) at the clipped p (finite), and no zeroing where clipped.
         y_true = _as_targets(y_true, dvalues.shape, binary=True)
         p = np.clip(dvalues, CLIP, 1 - CLIP)
         self.dinputs = -(y_true / p - (1 - y_true) / (1 - p)) / dvalues.shape[1] / len(dvalues)
-        self.dinputs *= in_clip_range(dvalues)  # flat where clipped, as in the loss
         return self.dinputs
+
+    def differentiated_forward(self, y_pred, y_true, complement=None):
+        """The loss that ``backward`` (the book's) is the gradient of: the clipped loss inside
+        [1e-7, 1 - 1e-7] and, past the clip, continued along its tangent at the clip point
+        (the book takes the slope at the clipped p there). ``complement``: 1 - y_pred, if known
+        more precisely than the subtraction gives it."""
+        y_true = _as_targets(y_true, y_pred.shape, binary=True)
+        complement = 1 - y_pred if complement is None else complement
+        per_output = y_true * _log_continued(y_pred) + (1 - y_true) * _log_continued(complement)
+        return -np.mean(per_output, axis=-1)
+
+    def clipped(self, y_pred, y_true):
+        return np.any((y_pred < CLIP) | (y_pred > 1 - CLIP), axis=-1)
 
     def accuracy(self, output, y):
         return float(np.mean((output > 0.5) == _as_targets(y, output.shape, binary=True)))
@@ -86,9 +120,17 @@ class MeanSquaredError(Loss):
         return float(np.mean(np.abs(output - y) < np.std(y) / 250))
 
 
-def in_clip_range(p):
-    """1.0 where the loss uses p as it is, 0.0 where it clips p (and so does not depend on it)."""
-    return ((p >= CLIP) & (p <= 1 - CLIP)).astype(p.dtype)
+def _log_continued(p):
+    """log(p) for p in [1e-7, 1 - 1e-7]; beyond, continued along its tangent at the nearer end."""
+    q = np.clip(p, CLIP, 1 - CLIP)
+    return np.log(q) + (p - q) / q
+
+
+def _true_class(y_pred, y_true):
+    """The predicted probability of each sample's true class, (n,)."""
+    if y_true.ndim == 1:
+        return y_pred[np.arange(len(y_pred)), check_labels(y_true, y_pred.shape[1])]
+    return np.sum(y_pred * check_onehot(y_true, y_pred.shape), axis=1)
 
 
 def one_hot(y, n_classes):

@@ -4,9 +4,9 @@ import copy
 
 import numpy as np
 
-from .activations import ACTIVATIONS, Softmax
-from .layers import Dense
-from .losses import CLIP, LOSSES, CategoricalCrossentropy, one_hot
+from .activations import ACTIVATIONS, Sigmoid, Softmax
+from .layers import Dense, l1_sign
+from .losses import LOSSES, BinaryCrossentropy, CategoricalCrossentropy, one_hot
 
 # The loss that belongs to each output activation.
 OUTPUT_LOSS = {"softmax": "categorical_crossentropy", "sigmoid": "binary_crossentropy",
@@ -88,14 +88,11 @@ class Network:
         ``dinputs`` is then None."""
         layers = self.layers
         if self.fused and isinstance(layers[-1], Softmax) and isinstance(self.loss, CategoricalCrossentropy):
-            # d(CCE)/dz of softmax(z) is (softmax - onehot): no division by p, no Jacobian.
-            targets = self._scaled_one_hot(y, output.shape[1])
-            dvalues = output * (1.0 / len(output)) - targets
-            # Samples whose true-class p the loss clips add nothing (see CategoricalCrossentropy).
-            true_p = output[np.arange(len(y)), y] if y.ndim == 1 else np.sum(output * y, axis=1)
-            clipped = (true_p < CLIP) | (true_p > 1 - CLIP)
-            if clipped.any():
-                dvalues[clipped] = 0.0
+            # d(CCE)/dz of softmax(z) is (softmax - onehot) / n: no division by p, no Jacobian. For every
+            # sample, as in the book: where the printed loss clips p, this is still the gradient of the
+            # unclipped -log p (the clip keeps the printed number finite; a confidently wrong sample
+            # still has the most to learn).
+            dvalues = output * (1.0 / len(output)) - self._scaled_one_hot(y, output.shape[1])
             layers[-1].dinputs = dvalues
             layers = layers[:-1]
         else:
@@ -122,7 +119,31 @@ class Network:
         return value
 
     def data_loss(self, output, y):
+        """The mean data loss as the book prints it (probabilities clipped to [1e-7, 1 - 1e-7])."""
         return self.loss.calculate(output, y)
+
+    def differentiated_loss(self, output, y):
+        """The mean data loss whose exact gradient ``backward`` computes, after ``forward``: for
+        softmax + cross-entropy the unclipped -log p, from the softmax's inputs through log-softmax
+        (finite however small p is); otherwise the loss's ``differentiated_forward``. Equals
+        ``data_loss`` wherever nothing is clipped. What a finite-difference check must differentiate."""
+        last = self.layers[-1]
+        if isinstance(last, Softmax) and isinstance(self.loss, CategoricalCrossentropy):
+            z = last.inputs
+            shifted = z - z.max(axis=1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            return -np.mean(np.sum(log_p * one_hot(y, z.shape[1]), axis=1))
+        if isinstance(last, Sigmoid) and isinstance(self.loss, BinaryCrossentropy):
+            # p and 1 - p each straight from z, to full relative precision: past the clip the book's
+            # slope 1/q (q = 1e-7) multiplies any rounding of p, or of 1 - p near 1, by 1e7.
+            z = last.inputs
+            p, complement = np.exp(-np.logaddexp(0, -z)), np.exp(-np.logaddexp(0, z))
+            return np.mean(self.loss.differentiated_forward(p, y, complement=complement))
+        return np.mean(self.loss.differentiated_forward(output, y))
+
+    def clipped_samples(self, output, y):
+        """How many samples' printed loss is clipped (their gradient is not: see ``differentiated_loss``)."""
+        return int(np.count_nonzero(self.loss.clipped(output, y)))
 
     def regularization_loss(self):
         return sum(layer.regularization_loss() for layer in self.dense_layers)
@@ -237,7 +258,7 @@ def weight_terms(network, layer_name, i, j):
     dz = network.layers[position + 1].dinputs[:, j] if position + 1 < len(network.layers) else network.doutput[:, j]
     x = layer.inputs[:, i]
     w = layer.weights[i, j]
-    reg = layer.weight_regularizer_l1 * np.sign(w) + 2 * layer.weight_regularizer_l2 * w
+    reg = layer.weight_regularizer_l1 * l1_sign(w) + 2 * layer.weight_regularizer_l2 * w
     products = x * dz
     return {"x": x, "dz": dz, "products": products, "data_gradient": float(products.sum()),
             "regularization_gradient": float(reg), "dweight": float(layer.dweights[i, j])}

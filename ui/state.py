@@ -248,8 +248,10 @@ PRESETS = {
     "XOR with 4 tanh neurons, SGD": Config(
         dataset="xor", classes=2, noise=0.15, hidden=((4, "tanh"),), optimizer="sgd", learning_rate=0.5,
         momentum=0.9, stop_at=2000),
+    # Adam at 0.02 kills every ReLU of this network for 3 of 10 weight seeds (seed 0 among them: stuck at
+    # 53%); at 0.005 all 10 reach 100% within 1,500 iterations.
     "Circles, two ReLU layers": Config(
-        dataset="circles", classes=2, noise=0.08, hidden=((8, "relu"), (8, "relu")), learning_rate=0.02),
+        dataset="circles", classes=2, noise=0.08, hidden=((8, "relu"), (8, "relu")), learning_rate=0.005),
     "Vanishing gradients: 4 sigmoid layers": Config(
         dataset="moons", classes=2, hidden=((8, "sigmoid"),) * 4, optimizer="sgd", learning_rate=0.5,
         momentum=0.0, stop_at=5000),
