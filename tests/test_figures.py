@@ -69,6 +69,6 @@ def test_boundary_is_not_upside_down():
     z = np.array(fig.data[0].z)  # image rows run top to bottom
     assert fig.data[0].y0 == 1 and fig.data[0].dy < 0
     top, bottom = z[0, 0], z[-1, 0]
-    blue, orange = figures._rgb(figures.CLASS_COLORS[0]), figures._rgb(figures.CLASS_COLORS[1])
+    blue, orange = (np.array(list(bytes.fromhex(figures.CLASS_COLORS[k].lstrip("#"))), dtype=float) for k in (0, 1))
     assert np.argmax(top - top.mean()) == np.argmax(orange - orange.mean())    # reddish on top
     assert np.argmax(bottom - bottom.mean()) == np.argmax(blue - blue.mean())  # blue below
