@@ -242,6 +242,18 @@ class Trainer:
         return [(it, dict(settings)) for it, settings in self._settings]
 
     @property
+    def checkpoint_iterations(self):
+        """The iterations that have a checkpoint, ascending (a tuple of ints): a snapshot or
+        rewind replays from the nearest one at or before it."""
+        return tuple(c.iteration for c in self._checkpoints)
+
+    @property
+    def checkpoint_bytes(self):
+        """Bytes the checkpoints hold (an int, summed afresh): the part of ``nbytes`` that
+        ``max_checkpoint_bytes`` bounds."""
+        return sum(c.nbytes for c in self._checkpoints)
+
+    @property
     def nbytes(self):
         """Memory held by the history: checkpoints plus the rows' arrays."""
         return self._checkpoint_bytes + self._rows.nbytes + self._its.nbytes

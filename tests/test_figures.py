@@ -27,8 +27,12 @@ def test_network_diagram_draws_every_weight_once():
     fig = figures.network_diagram([2, 5, 3], weights)
     edges = sum(np.isnan(np.array(t.x, dtype=float)).sum() for t in fig.data if t.mode == "lines")
     assert edges == 2 * 5 + 5 * 3
-    colours = {t.line.color for t in fig.data if t.mode == "lines"}
-    assert colours <= {figures.POSITIVE, figures.NEGATIVE}
+    # Coloured by sign: as many blue edges as positive weights, vermillion as negative ones.
+    def edges_in(color):
+        return sum(np.isnan(np.array(t.x, dtype=float)).sum() for t in fig.data
+                   if t.mode == "lines" and t.line.color == color)
+    assert edges_in(figures.POSITIVE) == sum((w > 0).sum() for w in weights) > 0
+    assert edges_in(figures.NEGATIVE) == sum((w < 0).sum() for w in weights) > 0
 
 
 def test_neuron_graph_carries_the_iteration_numbers():
@@ -69,6 +73,6 @@ def test_boundary_is_not_upside_down():
     z = np.array(fig.data[0].z)  # image rows run top to bottom
     assert fig.data[0].y0 == 1 and fig.data[0].dy < 0
     top, bottom = z[0, 0], z[-1, 0]
-    blue, orange = figures._rgb(figures.CLASS_COLORS[0]), figures._rgb(figures.CLASS_COLORS[1])
+    blue, orange = (np.array(list(bytes.fromhex(figures.CLASS_COLORS[k].lstrip("#"))), dtype=float) for k in (0, 1))
     assert np.argmax(top - top.mean()) == np.argmax(orange - orange.mean())    # reddish on top
     assert np.argmax(bottom - bottom.mean()) == np.argmax(blue - blue.mean())  # blue below

@@ -29,9 +29,28 @@ def test_chapter10_setting_trains(trained):
 
 def test_history_fits_the_memory_budget(trained):
     assert trained.nbytes <= 10_000_000
-    # Any iteration is at most one checkpoint spacing of replay away.
-    its = sorted(c.iteration for c in trained._checkpoints)
-    assert max(np.diff(its)) <= trained.checkpoint_every
+    # 401 checkpoints of a 2-64-3 Adam network fit in the 8 MB default, so none was thinned:
+    # every iteration is at most 24 replayed updates from one.
+    assert trained.checkpoint_bytes <= 8_000_000
+    assert trained.checkpoint_iterations == tuple(range(0, 10_001, 25))
+
+
+def test_checkpoints_every_25_and_a_rewind_replays_from_the_one_before():
+    t = chapter10(checkpoint_every=25)
+    t.step(100)
+    assert t.checkpoint_iterations == (0, 25, 50, 75, 100)
+    t.rewind(60)
+    assert t.iteration == 60 and t.checkpoint_iterations == (0, 25, 50)  # the later ones were another branch
+    fresh = chapter10()
+    fresh.step(60)
+    for name in fresh.network.parameter_names():
+        layer, _, attr = name.partition(".")
+        assert np.array_equal(t.network[name], fresh.network[name]), name
+        assert np.array_equal(t.network[f"{layer}.d{attr}"], fresh.network[f"{layer}.d{attr}"]), name
+    # Without a test set its columns are NaN: compared as arrays, NaN matching NaN.
+    assert np.array_equal(list(t.record().values()), list(fresh.record().values()), equal_nan=True)
+    t.step(15)  # the next checkpoint falls on the schedule again
+    assert t.checkpoint_iterations == (0, 25, 50, 75)
 
 
 def test_same_seed_same_history_bit_for_bit():
@@ -71,14 +90,15 @@ def test_rewind_starts_a_new_branch():
     t.set_hyperparameters(learning_rate=0.001)
     t.step(60)
     branch = t.history()["loss"].copy()
-    # Replaying across the settings change reproduces the branch, not the old future.
-    assert t.snapshot(70).record["loss"] == branch[70]
-    replay = t.snapshot(70).network
+    # Replaying across the settings change reproduces the branch, not the old future: the same
+    # as a run that took the branch directly.
+    replay = t.snapshot(70)
     again = chapter10(batch_size=50)
     again.step(40)
     again.set_hyperparameters(learning_rate=0.001)
     again.step(30)
-    assert np.array_equal(replay["dense1.weights"], again.network["dense1.weights"])
+    assert np.array_equal(replay.network["dense1.weights"], again.network["dense1.weights"])
+    assert branch[70] == replay.record["loss"] == again.record()["loss"]
     assert t.history()["learning_rate"][39] == pytest.approx(0.05 / (1 + 5e-7 * 39))
     assert t.history()["learning_rate"][41] == pytest.approx(0.001 / (1 + 5e-7 * 41))
 
@@ -126,8 +146,11 @@ def test_parameter_trace_samples_checkpoints():
     t = chapter10()
     t.step(100)
     its, values, grads = t.parameter_trace("dense2.weights", (3, 1))
-    assert its[0] == 0 and its[-1] == 100 and len(its) == len(values) == len(grads)
+    assert its.tolist() == [0, 25, 50, 75, 100] and len(values) == len(grads) == 5  # every 25, and now
     assert values[-1] == t.network["dense2.weights"][3, 1] and grads[-1] == t.network["dense2.dweights"][3, 1]
+    fresh = chapter10()
+    fresh.step(50)  # a checkpoint's point: the value and gradient of a run stopped there
+    assert values[2] == fresh.network["dense2.weights"][3, 1] and grads[2] == fresh.network["dense2.dweights"][3, 1]
 
 
 def test_bad_inputs_get_named_errors():
@@ -192,11 +215,16 @@ def test_a_100k_iteration_run_keeps_bounded_history_and_exact_replay():
 
     t = run()
     t.step(100_000)
-    per_checkpoint = t._checkpoints[-1].nbytes
-    assert sum(c.nbytes for c in t._checkpoints) <= 100_000 + per_checkpoint
+    its = t.checkpoint_iterations
+    per_checkpoint = t.checkpoint_bytes / len(its)
+    assert t.checkpoint_bytes <= 100_000 + per_checkpoint
     assert t.nbytes <= 100_000 + per_checkpoint + t.max_rows * (len(t.columns) + 1) * 8
-    spacing = np.diff(sorted(c.iteration for c in t._checkpoints))
-    assert spacing.max() <= t.checkpoint_every  # older iterations thinned, evenly
+    # Thinning keeps every other checkpoint: they stay evenly spaced from 0, 25 * 2**k apart,
+    # and no sparser than the budget needs (twice as many would not fit).
+    spacing = its[1] - its[0]
+    assert spacing % 25 == 0 and (spacing // 25) & (spacing // 25 - 1) == 0 and spacing > 25
+    assert its == tuple(range(0, 100_001, spacing))
+    assert 2 * t.checkpoint_bytes - per_checkpoint > 100_000
     fresh = run()
     fresh.step(61_237)
     assert np.array_equal(t.snapshot(61_237).network["dense1.weights"], fresh.network["dense1.weights"])
@@ -216,7 +244,9 @@ def test_many_setting_changes_under_a_tiny_budget_thin_and_replay_exactly():
         return t
 
     t = run(40)  # 40 changes, each formerly a kept 4-array checkpoint: far past 20 kB
-    assert t.iteration == 283 and sum(c.nbytes for c in t._checkpoints) <= 20_000 + t._checkpoints[-1].nbytes
+    its = t.checkpoint_iterations
+    assert t.iteration == 283 and t.checkpoint_bytes <= 20_000 + t.checkpoint_bytes / len(its)
+    assert its[0] == 0 and len(its) < 283 // 5  # thinned: every 5 would be 57 checkpoints
     assert len(t.schedule()) == 41
     for n in (0, 6, 7, 8, 150, 282):
         fresh = run(0)
@@ -277,9 +307,11 @@ def test_memory_is_flat_once_the_budgets_are_reached():
     for _ in range(6):
         t.step(5_000)
         sizes.append(t.nbytes)
-    assert t._checkpoint_bytes == sum(c.nbytes for c in t._checkpoints)  # the running total is right
-    per_checkpoint = t._checkpoints[-1].nbytes
+    # 30,000 rows seen: the row arrays are full, at max_rows rows of the columns and the
+    # iteration, 8 bytes each; the rest of nbytes is the checkpoints, counted afresh.
     rows = 2_000 * (len(t.columns) + 1) * 8
+    assert t.nbytes == t.checkpoint_bytes + rows
+    per_checkpoint = t.checkpoint_bytes / len(t.checkpoint_iterations)
     assert max(sizes) <= 50_000 + per_checkpoint + rows
     assert max(sizes[2:]) - min(sizes[2:]) <= 50_000 // 2 + per_checkpoint  # 10k..30k: no growth trend
 
@@ -312,7 +344,9 @@ def test_row_budget_holds_for_small_budgets_and_after_a_rewind():
 
     tiny = run(8)
     tiny.step(500)
-    assert len(tiny.history()["iteration"]) <= 8 and tiny._rows.shape[0] <= 8
+    # Rows never outgrow the budget: at most 8 rows of the columns and the iteration, 8 bytes each.
+    assert len(tiny.history()["iteration"]) <= 8
+    assert tiny.nbytes - tiny.checkpoint_bytes <= 8 * (len(tiny.columns) + 1) * 8
     long, fresh = run(64), run(64)
     long.step(3000)
     long.rewind(0)  # back to the start: the next 64 rows are thinned as finely as a fresh run's

@@ -4,6 +4,8 @@ import io
 
 import pandas as pd
 
+import nncore
+
 SCRIPT = '''"""Backprop Lab run, rebuilt with nncore: {iterations} iterations.
 
 Run it from a checkout of Backprop Lab:  python {filename}
@@ -28,9 +30,6 @@ record = trainer.record()
 print(f"iteration {{trainer.iteration}}: loss {{record['loss']!r}}, accuracy {{record['accuracy']!r}}")
 '''
 
-OPTIMIZER_CLASSES = {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam"}
-
-
 def script(cfg, schedule, iterations, filename="backprop_lab_run.py"):
     """Python source that rebuilds ``iterations`` iterations of the run ``cfg`` with the
     optimizer-settings ``schedule`` (nncore.Trainer.schedule())."""
@@ -38,8 +37,8 @@ def script(cfg, schedule, iterations, filename="backprop_lab_run.py"):
     return SCRIPT.format(
         iterations=iterations, filename=filename, dataset=cfg.dataset, samples=cfg.samples, classes=cfg.classes,
         noise=cfg.noise, data_seed=cfg.data_seed, test_fraction=cfg.test_fraction, hidden=list(cfg.hidden),
-        n_out=1 if cfg.output == "sigmoid" else cfg.classes, output=cfg.output, weight_seed=cfg.weight_seed,
-        l1=cfg.l1, l2=cfg.l2, optimizer_class=OPTIMIZER_CLASSES[cfg.optimizer], first_settings=first,
+        n_out=nncore.output_size(cfg.output, cfg.classes), output=cfg.output, weight_seed=cfg.weight_seed,
+        l1=cfg.l1, l2=cfg.l2, optimizer_class=nncore.OPTIMIZERS[cfg.optimizer].__name__, first_settings=first,
         batch_size=cfg.batch_size or None, later=later)
 
 

@@ -1,0 +1,116 @@
+"""Network helpers the pages lean on: weight_terms, probability_grid and infer, against
+values worked out independently in each test."""
+
+import copy
+import math
+
+import numpy as np
+import pytest
+
+import nncore
+from nncore import BinaryCrossentropy, Dense, Linear, MeanSquaredError, Network, Sigmoid
+from nncore.network import weight_terms
+
+# Dyadic numbers (multiples of powers of two): every sum and product below is exact in
+# float64, so the chain rule's terms can be compared with the stored gradient bit for bit.
+X = np.array([[0.5, -1.0, 2.0], [0.25, 1.5, -0.5], [-2.0, 0.75, 1.0], [1.0, 0.5, -0.25]])
+Y = np.array([[1.0, -0.5], [0.0, 2.0], [-1.5, 0.25], [0.5, 1.0]])
+W = np.array([[0.5, -0.25], [-1.0, 0.125], [0.75, -0.5]])
+B = np.array([[0.125, -0.25]])
+L1, L2 = 0.125, 0.0625
+
+
+@pytest.mark.parametrize("activation", [True, False], ids=["dense+linear", "dense alone"])
+def test_weight_terms_are_the_chain_rule_by_hand(activation):
+    dense = Dense(3, 2, weights=W, biases=B, weight_regularizer_l1=L1, weight_regularizer_l2=L2)
+    net = Network([dense, Linear()] if activation else [dense], MeanSquaredError())
+    net.backward(net.forward(X), Y)
+    n, outputs = Y.shape
+    # MSE = mean over samples and outputs of (y - z)**2, so dL/dz = -2 (y - z) / (n * outputs).
+    z = X @ W + B
+    dz = -2 * (Y - z) / (n * outputs)
+    for i in range(3):
+        for j in range(2):
+            terms = weight_terms(net, "dense1", i, j)
+            assert np.array_equal(terms["x"], X[:, i]) and np.array_equal(terms["dz"], dz[:, j])
+            assert np.array_equal(terms["products"], X[:, i] * dz[:, j])
+            # L1 adds l1 * sign(w), L2 adds 2 * l2 * w (the derivatives of l1|w| and l2 w**2).
+            reg = L1 * np.sign(W[i, j]) + 2 * L2 * W[i, j]
+            assert terms["regularization_gradient"] == reg != 0
+            assert terms["data_gradient"] == sum(X[s, i] * dz[s, j] for s in range(n))
+            assert sum(terms["products"]) + terms["regularization_gradient"] == dense.dweights[i, j]
+            assert terms["dweight"] == dense.dweights[i, j]
+
+
+def test_weight_terms_refuse_unknown_layers_and_indices():
+    net = nncore.mlp(2, [(3, "relu")], 2)
+    net.backward(net.forward(X[:, :2]), np.array([0, 1, 1, 0]))
+    with pytest.raises(ValueError, match="unknown layer 'dense7'"):
+        weight_terms(net, "dense7", 0, 0)
+    with pytest.raises(ValueError, match=r"weight \(2, 0\) is outside weights \(2, 3\)"):
+        weight_terms(net, "dense1", 2, 0)
+
+
+def sigmoid(v):
+    return 1 / (1 + math.exp(-v))
+
+
+def one_input_net(wx, wy):
+    """P(class 1) = sigmoid(wx * x + wy * y): hand-set weights, no bias."""
+    return Network([Dense(2, 1, weights=[[wx], [wy]], biases=[[0.0]]), Sigmoid()], BinaryCrossentropy())
+
+
+def test_probability_grid_rows_run_along_y_and_columns_along_x():
+    x_range, y_range, res = (-3.0, 1.0), (-1.0, 2.0), 5
+    xs = [x_range[0] + k * (x_range[1] - x_range[0]) / (res - 1) for k in range(res)]
+    ys = [y_range[0] + k * (y_range[1] - y_range[0]) / (res - 1) for k in range(res)]
+    along_x = nncore.probability_grid(one_input_net(1.0, 0.0), x_range, y_range, res)
+    along_y = nncore.probability_grid(one_input_net(0.0, 1.0), x_range, y_range, res)
+    assert along_x.shape == along_y.shape == (res, res, 2)
+    for r in range(res):
+        for c in range(res):
+            assert along_x[r, c, 1] == pytest.approx(sigmoid(xs[c]), rel=1e-14)  # column c is x = xs[c]
+            assert along_y[r, c, 1] == pytest.approx(sigmoid(ys[r]), rel=1e-14)  # row r is y = ys[r]
+    # The corners, spelled out: row 0 is y_range[0], column 0 is x_range[0].
+    assert along_y[0, 0, 1] == pytest.approx(sigmoid(-1.0)) and along_y[-1, 0, 1] == pytest.approx(sigmoid(2.0))
+    assert along_x[0, 0, 1] == pytest.approx(sigmoid(-3.0)) and along_x[0, -1, 1] == pytest.approx(sigmoid(1.0))
+    # One sigmoid output gives two columns: P(class 0) = 1 - p, P(class 1) = p.
+    assert np.array_equal(along_x[..., 0], 1 - along_x[..., 1])
+
+
+def test_probability_grid_in_blocks_equals_one_inference():
+    net = nncore.mlp(2, [(16, "relu"), (8, "tanh")], 3, seed=4)
+    for layer in net.dense_layers:  # weights large enough that the classes really differ across the grid
+        layer.weights *= 100
+    res, x_range, y_range = 70, (-1.5, 2.0), (-2.0, 1.0)  # 4,900 points: past one 4,096-point block
+    xs, ys = np.linspace(*x_range, res), np.linspace(*y_range, res)
+    points = np.column_stack([np.tile(xs, res), np.repeat(ys, res)])  # row-major: x varies fastest
+    whole = net.infer(points).reshape(res, res, 3)
+    grid = nncore.probability_grid(net, x_range, y_range, res)
+    # Not bit for bit: OpenBLAS rounds a row's dot products by the row's place in its kernel's
+    # tiles, so a few rows of 4,900 differ in the last bit (2.8e-17 seen). Neighbouring points
+    # differ by 4e-6 or more, so a row out of place or lost at the block seam fails this by far.
+    assert grid.shape == whole.shape and np.abs(grid - whole).max() <= 1e-15
+    assert grid[..., 0].max() - grid[..., 0].min() > 0.5
+
+
+def test_infer_leaves_every_cached_value_alone():
+    net = nncore.mlp(2, [(5, "relu"), (4, "tanh")], 3, seed=1, l2=1e-3)
+    Xtr, ytr = X[:, :2], np.array([0, 2, 1, 2])
+    net.backward(net.forward(Xtr), ytr)
+    names = ("inputs", "output", "dinputs", "dweights", "dbiases", "weights", "biases")
+    before = [{k: getattr(layer, k) for k in names if isinstance(getattr(layer, k, None), np.ndarray)}
+              for layer in net.layers]
+    assert all({"inputs", "output", "dinputs"} <= set(cached) for cached in before)
+    values = copy.deepcopy(before)
+    totals = [(k, getattr(net, k)) for k in ("output", "doutput", "dinputs")]
+    total_values = copy.deepcopy(totals)
+    other = np.array([[3.0, -2.0], [0.5, 0.5], [-1.0, 4.0], [2.0, 2.0], [0.0, -3.0], [1.0, 1.0], [9.0, 0.0]])
+    out = net.infer(other)
+    for layer, cached, copied in zip(net.layers, before, values):
+        for k, array in cached.items():
+            assert getattr(layer, k) is array, (layer, k)          # the same object...
+            assert np.array_equal(array, copied[k]), (layer, k)    # ...holding the same numbers
+    for (k, array), (_, copied) in zip(totals, total_values):
+        assert getattr(net, k) is array and np.array_equal(array, copied), k
+    assert np.array_equal(out, copy.deepcopy(net).forward(other))  # and the answer is a forward pass's
