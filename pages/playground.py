@@ -4,8 +4,7 @@ import streamlit as st
 
 from ui.boot import require_app
 from ui.controls import plain
-from ui.playground import compare, curves, draw, inspector, network, norms, sidebar, stage, weight
-from ui.run import PlaygroundRun
+from ui.playground import compare, current_run, curves, draw, inspector, network, norms, sidebar, stage, weight
 from ui.state import K
 
 require_app(__file__)
@@ -15,7 +14,7 @@ require_app(__file__)
 TABS = {"Loss and accuracy": curves, "Gradient inspector": inspector, "Network": network,
         "Gradient norms": norms, "One weight": weight, "Compare two runs": compare, "Draw your data": draw}
 
-pg = PlaygroundRun(st.session_state)
+pg = current_run()
 fixes = sidebar.draw(pg)
 
 st.title("Playground")

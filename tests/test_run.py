@@ -1,7 +1,10 @@
 """The playground's run controller over a plain dict, checked against independent nncore runs."""
 
+import subprocess
+import sys
 from dataclasses import replace
 from itertools import count
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -69,7 +72,7 @@ def test_play_pause_and_the_live_views_answer():
     assert [f["iteration"] for f in frames] == list(range(313, 889, 25)) and run.scale == 1.0
     assert state[K.SEQ] == 2 and run.playing
     run.pause()
-    assert not run.playing and run.payload(frames, 50, show_test=False, presentation=False)["hold"] is True
+    assert not run.playing and run.payload(frames, 50, show_test=False, presentation=False, encode=str)["hold"]
     run.paused_at(500)  # the frame on screen when the browser stopped
     assert run.trainer.iteration == run.view() == 500 and not run.pause_pending
     assert run.snapshot().record == trained(CFG, 500).record()
@@ -214,12 +217,18 @@ def test_run_b_with_run_as_settings_is_run_a():
     assert run.compare_runs("sgd", 1.0, 101, cap=100) is None
 
 
+def test_the_controller_imports_no_streamlit():
+    code = "import sys, ui.run; assert not [m for m in sys.modules if m.startswith('streamlit')]"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
+
+
 def test_the_live_payload_and_every_state_key_is_in_K():
     run, state = started()
     run.step(3)
     frames, grid = run.still(run.snapshot())
-    payload = run.payload(frames, grid, show_test=True, presentation=True)
+    payload = run.payload(frames, grid, show_test=True, presentation=True, encode=np.shape)
     assert payload["frames"][0]["iteration"] == 3 and payload["history"]["it"] == [0, 1, 2]
+    assert payload["frames"][0]["probs"] == (50, 50, 3)  # the grid, one probability per class
     assert len(payload["points"]["x"]) == 60 and sum(payload["points"]["test"]) == 12  # 20 % of 3 x 20
     assert payload["grid"]["w"] == 50 and payload["playing"] is False and payload["hold"] is False
     run.play()

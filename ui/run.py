@@ -14,11 +14,23 @@ import numpy as np
 
 import nncore
 import nncore.io as nio
-from ui import data, pacing
-from ui.live import encode_probs
+from ui import pacing
 from ui.state import CUSTOM, Config, K
 
 HISTORY_POINTS = 400    # loss history sent to the live view, downsampled
+
+
+def split_dataset(name, samples, classes, noise, test_fraction, seed):
+    """(X_train, y_train, X_test, y_test) of a named dataset."""
+    X, y = nncore.datasets.CLASSIFICATION[name](samples, classes, noise, seed)
+    return nncore.datasets.train_test_split(X, y, test_fraction, seed)
+
+
+def bounds(X, margin=0.15):
+    """The square (x1, x2) window shown around the data: ((lo, hi), (lo, hi))."""
+    lo, hi = np.min(X, axis=0), np.max(X, axis=0)
+    pad = margin * float(np.max(hi - lo) or 1.0)
+    return (float(lo[0] - pad), float(hi[0] + pad)), (float(lo[1] - pad), float(hi[1] + pad))
 
 
 def network_for(cfg):
@@ -42,10 +54,11 @@ def optimizer_label(optimizer):
 
 
 def frame(network, iteration, record, window, grid):
-    """One live-view frame: class probabilities over the window (grid x grid), and the numbers."""
+    """One live-view frame: class probabilities over the window (grid x grid, an array the page
+    encodes for the wire), and the numbers."""
     probs = nncore.probability_grid(network, window[0], window[1], grid)
     test = np.isfinite(record["test_loss"])
-    return {"iteration": iteration, "probs": encode_probs(probs), "loss": record["loss"],
+    return {"iteration": iteration, "probs": probs, "loss": record["loss"],
             "acc": record["accuracy"], "test_loss": record["test_loss"] if test else None,
             "test_acc": record["test_accuracy"] if test else None}
 
@@ -54,8 +67,9 @@ class PlaygroundRun:
     """One session's run, kept in ``state``. The trainer's iteration is the newest one trained;
     the view may be an earlier one, and stepping or playing from there drops the later ones."""
 
-    def __init__(self, state):
-        self.state = state
+    def __init__(self, state, dataset=split_dataset):
+        """``dataset``: split_dataset, or the page's cached version of it."""
+        self.state, self.dataset = state, dataset
 
     # -- what is there ------------------------------------------------------------------------
     @property
@@ -101,7 +115,7 @@ class PlaygroundRun:
 
     def window(self):
         trainer = self.trainer
-        return data.bounds(np.r_[trainer.X, trainer.X_test] if trainer.X_test is not None else trainer.X)
+        return bounds(np.r_[trainer.X, trainer.X_test] if trainer.X_test is not None else trainer.X)
 
     def notify(self, kind, text):
         """A message ("info" or "warning") for the next time the page is drawn."""
@@ -137,7 +151,7 @@ class PlaygroundRun:
             X, y = self.state[K.CUSTOM_DATA]
             X, y, X_test, y_test = nncore.datasets.train_test_split(X, y, cfg.test_fraction, cfg.data_seed)
         else:
-            X, y, X_test, y_test = data.dataset(cfg.dataset, cfg.samples, cfg.classes, cfg.noise,
+            X, y, X_test, y_test = self.dataset(cfg.dataset, cfg.samples, cfg.classes, cfg.noise,
                                                 cfg.test_fraction, cfg.data_seed)
         network = network_for(cfg)
         start = self.state.get(K.START_WEIGHTS)
@@ -314,9 +328,10 @@ class PlaygroundRun:
         grid = self.grid()
         return [frame(snap.network, snap.iteration, snap.record, self.window(), grid)], grid
 
-    def payload(self, frames, grid, *, show_test, presentation):
-        """The live view's data: points once per run, frames, and the loss history before them (and,
-        after a Pause, the request to stop on the frame on screen)."""
+    def payload(self, frames, grid, *, show_test, presentation, encode):
+        """The live view's data: points once per run, frames (probabilities encoded with ``encode``),
+        and the loss history before them (and, after a Pause, the request to stop on the frame on
+        screen)."""
         trainer, window = self.trainer, self.window()
         first = frames[0]["iteration"] if frames else trainer.iteration
         h = trainer.history(upto=first - 1, max_points=HISTORY_POINTS)
@@ -333,7 +348,7 @@ class PlaygroundRun:
             "classes": self.config.classes,
             "points": {"x": np.round(P[:, 0], 4).tolist(), "y": np.round(P[:, 1], 4).tolist(), "c": C.tolist(),
                        "test": test_flag.tolist()},
-            "frames": frames,
+            "frames": [{**f, "probs": encode(f["probs"])} for f in frames],
             "history": {"it": h["iteration"].tolist(), "loss": h["loss"].tolist(),
                         "test_loss": [None if not np.isfinite(v) else v for v in h["test_loss"]]},
             "presentation": presentation, "log_y": True, "hold": self.pause_pending,

@@ -4,8 +4,8 @@ import streamlit as st
 
 from ui import figures
 from ui.controls import presentation
+from ui.playground import current_run
 from ui.playground.sidebar import use_custom_dataset
-from ui.run import PlaygroundRun
 from ui.state import K
 
 WINDOW = ((-1.5, 1.5), (-1.5, 1.5))
@@ -14,7 +14,7 @@ WINDOW = ((-1.5, 1.5), (-1.5, 1.5))
 def on_draw():
     event = st.session_state[K.DRAW]
     points = [(p["x"], p["y"]) for p in event.selection.points if p.get("curve_number") == 0]
-    if points and PlaygroundRun(st.session_state).add_points(points, st.session_state[K.DRAW_CLASS]):
+    if points and current_run().add_points(points, st.session_state[K.DRAW_CLASS]):
         use_custom_dataset(True)
 
 

@@ -9,7 +9,7 @@ import nncore.io as nio
 from nncore.datasets import CLASS_RANGE
 from ui import export, uploads
 from ui.controls import presentation
-from ui.run import PlaygroundRun
+from ui.playground import current_run
 from ui.state import (
     BOUNDS,
     CUSTOM,
@@ -74,7 +74,7 @@ def on_csv():
     upload = st.session_state[K.UPLOAD_CSV]
     if upload is None:
         return
-    run = PlaygroundRun(st.session_state)
+    run = current_run()
     try:
         X, y = uploads.read_csv(upload.getvalue())
     except ValueError as err:
@@ -90,7 +90,7 @@ def on_weights_upload():
     upload = st.session_state[K.UPLOAD_WEIGHTS]
     if upload is None:
         return
-    run = PlaygroundRun(st.session_state)
+    run = current_run()
     error = run.load_weights(upload.name, upload.getvalue())
     if error:
         run.notify("warning", f"Not loaded — {error}. Your run is unchanged.")

@@ -5,9 +5,9 @@ import numpy as np
 import streamlit as st
 
 from ui.controls import HELP, plain, presentation
-from ui.live import live_view
+from ui.live import encode_probs, live_view
+from ui.playground import current_run
 from ui.playground.sidebar import new_weights
-from ui.run import PlaygroundRun
 from ui.state import K
 
 TOUR = [
@@ -20,33 +20,29 @@ TOUR = [
 ]
 
 
-def run():
-    return PlaygroundRun(st.session_state)
-
-
 def on_step(n):
-    run().step(n)
+    current_run().step(n)
 
 
 def on_play(playing):
     """Play or Pause, by what the button said, not a toggle: a click the browser re-sends with
     a frame request that overtakes its run must not undo itself."""
     if playing:
-        run().play()
+        current_run().play()
     else:
-        run().pause()
+        current_run().pause()
 
 
 def on_paused_at():
-    run().paused_at((st.session_state.get(K.LIVE) or {}).get("paused_at"))
+    current_run().paused_at((st.session_state.get(K.LIVE) or {}).get("paused_at"))
 
 
 def on_rewind():
-    run().rewind(st.session_state[K.REWIND_SLIDER])
+    current_run().rewind(st.session_state[K.REWIND_SLIDER])
 
 
 def on_reset():
-    run().reset()
+    current_run().reset()
 
 
 def tour():
@@ -107,6 +103,6 @@ def draw(pg):
     if not frames:
         frames, grid = pg.still(snap)
     show_test = st.toggle("Show test points (hollow)", key=K.SHOW_TEST) if trainer.X_test is not None else False
-    live_view(pg.payload(frames, grid, show_test=show_test, presentation=presentation()),
+    live_view(pg.payload(frames, grid, show_test=show_test, presentation=presentation(), encode=encode_probs),
               key=K.LIVE, on_paused_at=on_paused_at, height=560 if presentation() else 430)
     return snap
