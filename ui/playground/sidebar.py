@@ -24,7 +24,7 @@ from ui.state import (
     K,
 )
 
-W = K.widget
+widget = K.widget
 
 
 def put_widgets(cfg, only_missing=False):
@@ -32,11 +32,11 @@ def put_widgets(cfg, only_missing=False):
     ``only_missing``: just the values Streamlit dropped because their widget was not drawn last
     run (another optimizer's settings, a removed layer, the sliders hidden for your own data)."""
     ss = st.session_state
-    values = {W(name): value for name, value in cfg.as_dict().items() if name != "hidden"}
-    values[W("n_hidden")] = len(cfg.hidden)
+    values = {widget(name): value for name, value in cfg.as_dict().items() if name != "hidden"}
+    values[widget("n_hidden")] = len(cfg.hidden)
     for i in range(MAX_HIDDEN_LAYERS):
         n, act = cfg.hidden[i] if i < len(cfg.hidden) else (8, "relu")
-        values[W(f"neurons{i}")], values[W(f"act{i}")] = n, act
+        values[widget(f"neurons{i}")], values[widget(f"act{i}")] = n, act
     for key, value in values.items():
         if not only_missing or key not in ss:
             ss[key] = value
@@ -48,8 +48,9 @@ def widgets_config():
     been dropped by Streamlit: a fragment rerun, which draws no sidebar, takes the last config's."""
     ss = st.session_state
     last = ss.get(K.CONFIG, Config()).as_dict()
-    values = {name: ss.get(W(name), value) for name, value in last.items() if name != "hidden"}
-    values["hidden"] = tuple((int(ss[W(f"neurons{i}")]), ss[W(f"act{i}")]) for i in range(ss[W("n_hidden")]))
+    values = {name: ss.get(widget(name), value) for name, value in last.items() if name != "hidden"}
+    values["hidden"] = tuple((int(ss[widget(f"neurons{i}")]), ss[widget(f"act{i}")])
+                             for i in range(ss[widget("n_hidden")]))
     return Config(**values).validated()
 
 
@@ -58,16 +59,16 @@ def apply_preset():
 
 
 def new_weights():
-    st.session_state[W("weight_seed")] = (st.session_state[W("weight_seed")] + 1) % (2**31 - 1)
+    st.session_state[widget("weight_seed")] = (st.session_state[widget("weight_seed")] + 1) % (2**31 - 1)
 
 
 def use_custom_dataset(on):
     """Point the dataset widget at your own data (or away from it, once it is gone)."""
     ss = st.session_state
     if on:
-        ss[W("dataset")] = CUSTOM
-    elif ss[W("dataset")] == CUSTOM:
-        ss[W("dataset")] = DATASETS[0]
+        ss[widget("dataset")] = CUSTOM
+    elif ss[widget("dataset")] == CUSTOM:
+        ss[widget("dataset")] = DATASETS[0]
 
 
 def on_csv():
@@ -137,8 +138,8 @@ def draw(run):
     with sb.expander("Training", expanded=not presentation()):
         training_widgets()
     with sb.expander("Play", expanded=False):
-        st.select_slider("Iterations per frame", SPEEDS, key=W("speed"))
-        st.number_input("Stop at iteration", 1, BOUNDS["stop_at"][2], key=W("stop_at"))
+        st.select_slider("Iterations per frame", SPEEDS, key=widget("speed"))
+        st.number_input("Stop at iteration", 1, BOUNDS["stop_at"][2], key=widget("stop_at"))
     cfg, fixes = widgets_config()
     run.apply_config(cfg)
     with sb.expander("Save, load, share", expanded=False):
@@ -151,21 +152,21 @@ def data_widgets(run):
     ss = st.session_state
     custom = ss.get(K.CUSTOM_DATA)
     choices = DATASETS + ((CUSTOM,) if custom is not None else ())
-    if ss[W("dataset")] not in choices:
-        ss[W("dataset")] = DATASETS[0]
-    st.selectbox("Dataset", choices, key=W("dataset"),
+    if ss[widget("dataset")] not in choices:
+        ss[widget("dataset")] = DATASETS[0]
+    st.selectbox("Dataset", choices, key=widget("dataset"),
                  format_func=lambda d: f"your data ({len(custom[0])} points)" if d == CUSTOM else d)
-    if ss[W("dataset")] == CUSTOM:
-        ss[W("classes")] = int(custom[1].max()) + 1
+    if ss[widget("dataset")] == CUSTOM:
+        ss[widget("classes")] = int(custom[1].max()) + 1
     else:
-        lo, hi = CLASS_RANGE[ss[W("dataset")]]
-        ss[W("classes")] = min(max(ss[W("classes")], lo), hi)
+        lo, hi = CLASS_RANGE[ss[widget("dataset")]]
+        ss[widget("classes")] = min(max(ss[widget("classes")], lo), hi)
         if lo < hi:
-            st.slider("Classes", lo, hi, key=W("classes"))
-        st.slider("Samples per class", *BOUNDS["samples"][1:], key=W("samples"))
-        st.slider("Noise", 0.0, 1.0, step=0.01, key=W("noise"))
-    st.slider("Test fraction", 0.0, 0.5, step=0.05, key=W("test_fraction"))
-    st.number_input("Data seed", 0, BOUNDS["data_seed"][2], key=W("data_seed"),
+            st.slider("Classes", lo, hi, key=widget("classes"))
+        st.slider("Samples per class", *BOUNDS["samples"][1:], key=widget("samples"))
+        st.slider("Noise", 0.0, 1.0, step=0.01, key=widget("noise"))
+    st.slider("Test fraction", 0.0, 0.5, step=0.05, key=widget("test_fraction"))
+    st.number_input("Data seed", 0, BOUNDS["data_seed"][2], key=widget("data_seed"),
                     help="Draws the data (and the train/test split)")
     st.file_uploader("Your own data: a CSV with columns x1, x2, label", type=["csv"], key=K.UPLOAD_CSV,
                      on_change=on_csv, help=uploads.CSV_HELP)
@@ -173,21 +174,21 @@ def data_widgets(run):
 
 def model_widgets():
     ss = st.session_state
-    st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=W("n_hidden"))
-    for i in range(ss[W("n_hidden")]):
+    st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=widget("n_hidden"))
+    for i in range(ss[widget("n_hidden")]):
         a, b = st.columns(2)
-        a.number_input(f"Layer {i + 1} neurons", 1, MAX_NEURONS, key=W(f"neurons{i}"))
-        b.selectbox(f"Layer {i + 1} activation", HIDDEN_ACTIVATIONS, key=W(f"act{i}"))
-    outputs = OUTPUTS if ss[W("classes")] == 2 else ("softmax",)
-    if ss[W("output")] not in outputs:
-        ss[W("output")] = "softmax"
-    st.selectbox("Output", outputs, key=W("output"),
+        a.number_input(f"Layer {i + 1} neurons", 1, MAX_NEURONS, key=widget(f"neurons{i}"))
+        b.selectbox(f"Layer {i + 1} activation", HIDDEN_ACTIVATIONS, key=widget(f"act{i}"))
+    outputs = OUTPUTS if ss[widget("classes")] == 2 else ("softmax",)
+    if ss[widget("output")] not in outputs:
+        ss[widget("output")] = "softmax"
+    st.selectbox("Output", outputs, key=widget("output"),
                  format_func={"softmax": "softmax + categorical cross-entropy",
                               "sigmoid": "sigmoid + binary cross-entropy"}.get)
     a, b = st.columns(2)
-    a.number_input("L1", 0.0, 1.0, step=1e-4, format="%.5f", key=W("l1"))
-    b.number_input("L2", 0.0, 1.0, step=1e-4, format="%.5f", key=W("l2"))
-    st.number_input("Weight seed", 0, BOUNDS["weight_seed"][2], key=W("weight_seed"))
+    a.number_input("L1", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l1"))
+    b.number_input("L2", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l2"))
+    st.number_input("Weight seed", 0, BOUNDS["weight_seed"][2], key=widget("weight_seed"))
 
 
 def optimizer_name(name):
@@ -195,20 +196,20 @@ def optimizer_name(name):
 
 
 def training_widgets():
-    st.selectbox("Optimizer", list(nncore.OPTIMIZERS), format_func=optimizer_name, key=W("optimizer"))
-    st.number_input("Learning rate", 0.0, 1e6, step=0.001, format="%.5g", key=W("learning_rate"))
-    st.number_input("Decay", 0.0, 1.0, step=1e-7, format="%.3g", key=W("decay"))
-    opt = st.session_state[W("optimizer")]
+    st.selectbox("Optimizer", list(nncore.OPTIMIZERS), format_func=optimizer_name, key=widget("optimizer"))
+    st.number_input("Learning rate", 0.0, 1e6, step=0.001, format="%.5g", key=widget("learning_rate"))
+    st.number_input("Decay", 0.0, 1.0, step=1e-7, format="%.3g", key=widget("decay"))
+    opt = st.session_state[widget("optimizer")]
     if opt == "sgd":
-        st.number_input("Momentum", 0.0, 0.999, step=0.05, key=W("momentum"))
+        st.number_input("Momentum", 0.0, 0.999, step=0.05, key=widget("momentum"))
     if opt in ("adagrad", "rmsprop", "adam"):
-        st.number_input("Epsilon", 1e-12, 1.0, step=1e-7, format="%.1e", key=W("epsilon"))
+        st.number_input("Epsilon", 1e-12, 1.0, step=1e-7, format="%.1e", key=widget("epsilon"))
     if opt == "rmsprop":
-        st.number_input("Rho", 0.0, 0.9999, step=0.01, format="%.4f", key=W("rho"))
+        st.number_input("Rho", 0.0, 0.9999, step=0.01, format="%.4f", key=widget("rho"))
     if opt == "adam":
-        st.number_input("Beta 1", 0.0, 0.9999, step=0.01, format="%.4f", key=W("beta_1"))
-        st.number_input("Beta 2", 0.0, 0.99999, step=0.001, format="%.5f", key=W("beta_2"))
-    st.number_input("Batch size (0 = full batch)", 0, BOUNDS["batch_size"][2], key=W("batch_size"))
+        st.number_input("Beta 1", 0.0, 0.9999, step=0.01, format="%.4f", key=widget("beta_1"))
+        st.number_input("Beta 2", 0.0, 0.99999, step=0.001, format="%.5f", key=widget("beta_2"))
+    st.number_input("Batch size (0 = full batch)", 0, BOUNDS["batch_size"][2], key=widget("batch_size"))
 
 
 def save_load_share(run, cfg):
