@@ -6,7 +6,7 @@ import streamlit as st
 from nncore import lessons
 from ui import data, figures
 from ui.boot import require_app
-from ui.controls import big, lesson_autoplay, lesson_transport
+from ui.controls import lesson_autoplay, lesson_transport, presentation
 from ui.state import K
 
 require_app(__file__)
@@ -36,7 +36,7 @@ st.caption("The notes' first loop (cell 5) ran after `nnfs.init`, whose `np.dot`
            "second loop (cell 13) happens to print the exact float64 numbers. Switch to compare.")
 
 lesson = data.lesson("layer", precision)
-it = lesson_transport(K.LAYER_IT, K.LAYER_PLAYING, len(lesson.losses))
+it = lesson_transport(K.LAYER_IT, K.LAYER_PLAYING, len(lesson.losses), slider_key=K.LAYER_SLIDER)
 r = lesson.records[it - 1]
 st.subheader(f"Iteration {it}")
 if (it - 1) % 20 == 0:
@@ -52,15 +52,15 @@ inputs = [f"x{n + 1} = {figures.fmt(v, 4)}" for n, v in enumerate(r["X"])]
 with tab_grad:
     c1, c2 = st.columns(2)
     c1.plotly_chart(figures.matrix_heatmap(r["W"], title="W (row i: neuron i's weights)", row_labels=neurons,
-                                           col_labels=inputs, big=big()), width="stretch")
+                                           col_labels=inputs, big=presentation()), width="stretch")
     c2.plotly_chart(figures.matrix_heatmap(r["dl_dW"], title="dL/dW = (dL/dZ)ᵀ · X  (outer product)",
-                                           row_labels=neurons, col_labels=inputs, fmt=".5g", big=big()),
+                                           row_labels=neurons, col_labels=inputs, fmt=".5g", big=presentation()),
                     width="stretch")
     c3, c4 = st.columns(2)
     c3.plotly_chart(figures.matrix_heatmap(r["B"][None, :], title="B", row_labels=["b"], col_labels=neurons,
-                                           big=big()), width="stretch")
+                                           big=presentation()), width="stretch")
     c4.plotly_chart(figures.matrix_heatmap(r["dl_dB"][None, :], title="dL/dB = dL/dZ", row_labels=["dL/dB"],
-                                           col_labels=neurons, fmt=".5g", big=big()),
+                                           col_labels=neurons, fmt=".5g", big=presentation()),
                     width="stretch")
     st.markdown(
         f"**Why every row of dL/dW repeats the input vector.** dL/dw_in = dL/dz_i · dz_i/dw_in, and "
@@ -101,13 +101,14 @@ with tab_inputs:
                 "`dinputs = dvalues @ weights.T`:")
     a, b = st.columns(2)
     a.plotly_chart(figures.matrix_heatmap(r["W"], title="Notes: W (neurons × inputs)", row_labels=neurons,
-                                          col_labels=[f"x{n + 1}" for n in range(4)], big=big()),
+                                          col_labels=[f"x{n + 1}" for n in range(4)], big=presentation()),
                    width="stretch")
     b.plotly_chart(figures.matrix_heatmap(r["W"].T, title="Dense.weights = Wᵀ (inputs × neurons)",
-                                          row_labels=[f"x{n + 1}" for n in range(4)], col_labels=neurons, big=big()),
+                                          row_labels=[f"x{n + 1}" for n in range(4)], col_labels=neurons,
+                                          big=presentation()),
                    width="stretch")
 
-st.plotly_chart(figures.loss_curve(np.arange(1, len(lesson.losses) + 1), {"loss": lesson.losses}, it,
-                                   title="Loss over the 200 iterations", big=big()),
+st.plotly_chart(figures.curves(np.arange(1, len(lesson.losses) + 1), {"loss": lesson.losses}, it,
+                                   title="Loss over the 200 iterations", big=presentation()),
                 width="stretch")
 lesson_autoplay(K.LAYER_IT, K.LAYER_PLAYING, len(lesson.losses))

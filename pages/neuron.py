@@ -7,7 +7,7 @@ import streamlit as st
 from nncore import lessons
 from ui import data, figures
 from ui.boot import require_app
-from ui.controls import big, lesson_autoplay, lesson_transport
+from ui.controls import lesson_autoplay, lesson_transport, presentation
 from ui.state import K
 
 require_app(__file__)
@@ -26,7 +26,7 @@ st.caption("The notes ran after `nnfs.init`, which makes every `np.dot` return f
            "in the 8th digit (final bias 0.6009044964517248 in the notes, 0.6009044964039992 exactly).")
 
 lesson = data.lesson("neuron", precision)
-it = lesson_transport(K.NEURON_IT, K.NEURON_PLAYING, len(lesson.losses))
+it = lesson_transport(K.NEURON_IT, K.NEURON_PLAYING, len(lesson.losses), slider_key=K.NEURON_SLIDER)
 r = lesson.records[it - 1]
 n = lambda v: figures.fmt(v, None)  # noqa: E731  every number as Python prints it, like the notes
 
@@ -85,9 +85,9 @@ with right:
                                 for c in ("before", step, "after")})
 
 st.markdown("#### The computation graph: each node's value (forward) and gradient dL/dnode (backward)")
-st.graphviz_chart(figures.neuron_graph(r, digits=None if big() else 8), width="stretch")
+st.graphviz_chart(figures.neuron_graph(r, digits=None if presentation() else 8), width="stretch")
 
-st.plotly_chart(figures.loss_curve(np.arange(1, len(lesson.losses) + 1), {"loss": lesson.losses}, it,
-                                   title="Loss over the 200 iterations", big=big()),
+st.plotly_chart(figures.curves(np.arange(1, len(lesson.losses) + 1), {"loss": lesson.losses}, it,
+                                   title="Loss over the 200 iterations", big=presentation()),
                 width="stretch")
 lesson_autoplay(K.NEURON_IT, K.NEURON_PLAYING, len(lesson.losses))

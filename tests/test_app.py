@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests import notes_numbers as notes
+from ui.state import K
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -105,13 +106,13 @@ def test_playground_step_reset_and_rewind():
     button(at, "Step x10").click().run()
     assert iteration(at) == 11
     eleven = loss_line(at)
-    at.slider(key="pg.view").set_value(1).run()
+    at.slider(key=K.REWIND_SLIDER).set_value(1).run()
     assert iteration(at) == 1 and "viewing the past" in loss_line(at)
-    at.slider(key="pg.view").set_value(11).run()
+    at.slider(key=K.REWIND_SLIDER).set_value(11).run()
     assert loss_line(at) == eleven  # rewinding shows the past exactly as it was
-    at.slider(key="pg.view").set_value(4).run()
+    at.slider(key=K.REWIND_SLIDER).set_value(4).run()
     button(at, "Step").click().run()  # continues from the viewed iteration: a new branch
-    assert iteration(at) == 5 and at.slider(key="pg.view").max == 5
+    assert iteration(at) == 5 and at.slider(key=K.REWIND_SLIDER).max == 5
     button(at, "Reset").click().run()
     assert iteration(at) == 0 and loss_line(at) == first
     assert not at.exception
@@ -133,9 +134,9 @@ def test_playground_play_trains_and_pause_stops():
 def test_learning_rate_change_keeps_training_architecture_change_resets():
     at = playground()
     button(at, "Step x10").click().run()
-    at.number_input(key="pg.w.learning_rate").set_value(0.005).run()
+    at.number_input(key=K.widget("learning_rate")).set_value(0.005).run()
     assert iteration(at) == 10 and any("from iteration 10, uses it" in i.value for i in at.info)
-    at.slider(key="pg.w.n_hidden").set_value(2).run()
+    at.slider(key=K.widget("n_hidden")).set_value(2).run()
     assert iteration(at) == 0 and any("restarted at iteration 0" in i.value for i in at.info)
     assert not at.exception
 
@@ -180,16 +181,16 @@ def test_configuration_grid_renders_and_trains(query):
     assert not at.info or all("ignored" not in i.value for i in at.info)
     button(at, "Step x10").click().run()
     assert iteration(at) == 10
-    at.session_state["pg.tab"] = "Gradient inspector"
+    at.session_state[K.TAB] = "Gradient inspector"
     at.run()
-    for tab_layer in at.selectbox(key="pg.inspect_layer").options:
-        at.selectbox(key="pg.inspect_layer").set_value(tab_layer).run()
+    for tab_layer in at.selectbox(key=K.INSPECT_LAYER).options:
+        at.selectbox(key=K.INSPECT_LAYER).set_value(tab_layer).run()
     assert not at.exception
 
 
 def test_presentation_mode_from_the_link_enlarges_the_charts():
     at = app(present=1)
-    assert at.toggle(key="present").value is True
+    assert at.toggle(key=K.PRESENT).value is True
     for page in ("pages/neuron.py", "pages/layer.py", "pages/playground.py"):
         at.switch_page(page).run()
         assert not at.exception
@@ -230,19 +231,19 @@ def test_every_view_tab_renders_with_its_numbers():
     button(at, "Step x10").click().run()
     for tab in ("Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", "One weight",
                 "Compare two runs", "Draw your data"):
-        at.session_state["pg.tab"] = tab
+        at.session_state[K.TAB] = tab
         at.run()
         assert not at.exception, tab
         assert at.get("plotly_chart") or tab == "Compare two runs", tab
     # One weight: backprop and finite differences agree, as the page states.
-    at.session_state["pg.tab"] = "One weight"
+    at.session_state[K.TAB] = "One weight"
     at.run()
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["relative error"]) < 1e-6
     assert abs(float(metrics["dL/dw (backprop)"]) - float(metrics["numerical (finite differences)"])) < 1e-9
-    at.session_state["pg.tab"] = "Compare two runs"
+    at.session_state[K.TAB] = "Compare two runs"
     at.run()
-    at.toggle(key="pg.compare.on").set_value(True).run()
+    at.toggle(key=K.COMPARE_ON).set_value(True).run()
     assert len(at.get("plotly_chart")) == 3 and not at.exception
 
 
@@ -253,14 +254,14 @@ def uploader(at, key):
 def test_your_own_csv_data_trains_and_a_bad_one_changes_nothing():
     at = playground()
     button(at, "Step x10").click().run()
-    uploader(at, "pg.upload_csv").set_value(("bad.csv", b"x1,x2,label\n1,oops,0\n", "text/csv")).run()
+    uploader(at, K.UPLOAD_CSV).set_value(("bad.csv", b"x1,x2,label\n1,oops,0\n", "text/csv")).run()
     warning = "\n".join(w.value for w in at.warning)
     assert "oops" in warning and "not a number" in warning and "unchanged" in warning
     assert iteration(at) == 10  # the run goes on
     rows = "x1,x2,label\n" + "".join(f"{(i % 7) / 7},{(i % 5) / 5},{i % 2}\n" for i in range(40))
-    uploader(at, "pg.upload_csv").set_value(("mine.csv", rows.encode(), "text/csv")).run()
+    uploader(at, K.UPLOAD_CSV).set_value(("mine.csv", rows.encode(), "text/csv")).run()
     assert iteration(at) == 0 and any("Loaded 40 points in 2 classes" in i.value for i in at.info)
-    assert at.selectbox(key="pg.w.dataset").value == "custom"
+    assert at.selectbox(key=K.widget("dataset")).value == "custom"
     button(at, "Step").click().run()
     assert iteration(at) == 1 and not at.exception
 
@@ -273,14 +274,14 @@ def test_weights_upload_continues_from_them_and_bad_weights_change_nothing():
     at = playground()
     button(at, "Step x10").click().run()
     bad = nio.to_json(nncore.mlp(2, [(5, "relu")], 3)).encode()  # another architecture
-    uploader(at, "pg.upload_weights").set_value(("other.json", bad, "application/json")).run()
+    uploader(at, K.UPLOAD_WEIGHTS).set_value(("other.json", bad, "application/json")).run()
     warning = "\n".join(w.value for w in at.warning)
     assert "expected shape (2, 16)" in warning.replace("\\", "") and iteration(at) == 10
     mine = nncore.mlp(2, list(Config().hidden), 3, seed=42)
     mine["dense1.weights"][...] = 0.5
-    uploader(at, "pg.upload_weights").set_value(("mine.npz", nio.to_npz(mine), "application/octet-stream")).run()
+    uploader(at, K.UPLOAD_WEIGHTS).set_value(("mine.npz", nio.to_npz(mine), "application/octet-stream")).run()
     assert iteration(at) == 0 and any("Loaded the weights" in i.value.replace("\\", "") for i in at.info)
-    assert (at.session_state["pg.trainer"].network["dense1.weights"] == 0.5).all()
+    assert (at.session_state[K.TRAINER].network["dense1.weights"] == 0.5).all()
 
 
 def test_switching_pages_and_optimizers_loses_nothing():
@@ -288,14 +289,14 @@ def test_switching_pages_and_optimizers_loses_nothing():
     button(at, "Step x10").click().run()
     at.switch_page("pages/neuron.py").run()
     at.switch_page("pages/playground.py").run()
-    assert iteration(at) == 10 and at.number_input(key="pg.w.learning_rate").value == 0.05
-    assert at.slider(key="pg.w.n_hidden").value == 2
-    at.selectbox(key="pg.w.optimizer").set_value("sgd").run()   # Adam's beta widgets disappear
+    assert iteration(at) == 10 and at.number_input(key=K.widget("learning_rate")).value == 0.05
+    assert at.slider(key=K.widget("n_hidden")).value == 2
+    at.selectbox(key=K.widget("optimizer")).set_value("sgd").run()   # Adam's beta widgets disappear
     assert iteration(at) == 0 and not at.exception
-    at.selectbox(key="pg.w.optimizer").set_value("adam").run()  # and come back with their values
-    assert at.number_input(key="pg.w.beta_2").value == 0.999 and not at.exception
-    at.slider(key="pg.w.n_hidden").set_value(3).run()           # a new layer starts at 8 neurons
-    assert at.number_input(key="pg.w.neurons2").value == 8 and not at.exception
+    at.selectbox(key=K.widget("optimizer")).set_value("adam").run()  # and come back with their values
+    assert at.number_input(key=K.widget("beta_2")).value == 0.999 and not at.exception
+    at.slider(key=K.widget("n_hidden")).set_value(3).run()           # a new layer starts at 8 neurons
+    assert at.number_input(key=K.widget("neurons2")).value == 8 and not at.exception
 
 
 def test_a_lesson_keeps_its_iteration_across_pages():
@@ -318,7 +319,7 @@ def test_divergence_while_playing_stops_play_and_keeps_the_last_good_iteration()
     warning = "\n".join(w.value for w in at.warning)
     good = iteration(at)
     assert "diverged" in warning and f"Iteration {good} is the last good state" in warning
-    at.slider(key="pg.view").set_value(good // 2).run()  # rewinding works
+    at.slider(key=K.REWIND_SLIDER).set_value(good // 2).run()  # rewinding works
     assert iteration(at) == good // 2 and not at.exception
 
 
@@ -326,18 +327,19 @@ def _pause_script():
     """Pause after 30 iterations, then the live view's answer (``answer`` in session state)."""
     import streamlit as st
 
-    from ui import session
+    from ui.run import PlaygroundRun
     from ui.state import Config, K
 
     ss = st.session_state
-    session.ensure_trainer(Config(dataset="blobs", samples=20))
-    session.advance(30)
+    run = PlaygroundRun(ss)
+    run.apply_config(Config(dataset="blobs", samples=20))
+    run.step(30)
     ss[K.PLAYING] = True
-    session.pause()
+    run.pause()
     if ss.get("step_first"):
-        session.advance(1)
-    session.paused_at(ss["answer"])
-    st.write(f"at {ss[K.TRAINER].iteration} view {session.view()} hold {K.PAUSE in ss}")
+        run.step(1)
+    run.paused_at(ss["answer"])
+    st.write(f"at {run.trainer.iteration} view {run.view()} hold {run.pause_pending}")
 
 
 @pytest.mark.parametrize("answer, expected", [

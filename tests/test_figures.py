@@ -7,7 +7,7 @@ from ui import figures
 
 
 def test_loss_curve_marks_the_current_iteration():
-    fig = figures.loss_curve([0, 1, 2, 3], {"train": [4.0, 3.0, 2.0, 1.0]}, 2)
+    fig = figures.curves([0, 1, 2, 3], {"train": [4.0, 3.0, 2.0, 1.0]}, 2)
     marker = [t for t in fig.data if t.mode == "markers"][0]
     assert list(marker.x) == [2] and list(marker.y) == [2.0]
     assert fig.layout.shapes[0].x0 == 2
@@ -53,13 +53,13 @@ def test_boundary_shades_by_probability():
 def test_the_marker_sits_on_the_exact_value_or_nowhere():
     losses = np.linspace(2.0, 0.1, 50) + np.sin(np.arange(50))  # every value distinct
     its = np.arange(0, 100, 2)
-    fig = figures.loss_curve(its, {"train": losses}, 24)
+    fig = figures.curves(its, {"train": losses}, 24)
     marker = [t for t in fig.data if t.mode == "markers"][0]
     assert list(marker.x) == [24] and list(marker.y) == [losses[12]]
     # 25 has no row of its own: no marker (never a neighbour's value passed off as its own).
-    assert not [t for t in figures.loss_curve(its, {"train": losses}, 25).data if t.mode == "markers"]
+    assert not [t for t in figures.curves(its, {"train": losses}, 25).data if t.mode == "markers"]
     # Series with their own iterations (two runs of different lengths).
-    fig = figures.loss_curve(None, {"A": (its, losses), "B": (its[:10], losses[:10] * 2)}, 18)
+    fig = figures.curves(None, {"A": (its, losses), "B": (its[:10], losses[:10] * 2)}, 18)
     markers = [t for t in fig.data if t.mode == "markers"]
     assert [list(m.y) for m in markers] == [[losses[9]], [losses[9] * 2]]
     assert list(fig.data[2].x) == list(its[:10])

@@ -12,7 +12,7 @@ HELP = {"step": "One iteration: forward, backward, update (key: →)",
         "reset": "Back to the start (key: Home)"}
 
 
-def big():
+def presentation():
     """Presentation mode: large type and thick lines (on a switch and in the URL, ?present=1)."""
     return bool(st.session_state.get(K.PRESENTATION, False))
 
@@ -38,11 +38,11 @@ def presentation_toggle():
         del st.query_params["present"]
 
 
-def lesson_transport(it_key, playing_key, n_iterations):
+def lesson_transport(it_key, playing_key, n_iterations, *, slider_key):
     """Step / Step x10 / Play-Pause / Reset and a slider 1..n; returns the chosen iteration.
 
     ``it_key`` holds the iteration as a plain value (a widget's value would be dropped when
-    the user visits another page); the slider, keyed ``it_key + ".slider"``, mirrors it. The
+    the user visits another page); the slider, keyed ``slider_key``, mirrors it. The
     buttons move it in callbacks, which run before the widgets are drawn.
     """
     ss = st.session_state
@@ -60,7 +60,7 @@ def lesson_transport(it_key, playing_key, n_iterations):
         ss[playing_key] = on
 
     def dragged():
-        ss[it_key] = ss[it_key + ".slider"]
+        ss[it_key] = ss[slider_key]
 
     playing = ss[playing_key]
     c = st.columns(4)
@@ -70,8 +70,8 @@ def lesson_transport(it_key, playing_key, n_iterations):
     c[2].button("Pause" if playing else "Play", on_click=play, args=(not playing,), help=HELP["play"], shortcut="Space",
                 type="primary", width="stretch")
     c[3].button("Reset", on_click=reset, help=HELP["reset"], shortcut="Home", width="stretch")
-    ss[it_key + ".slider"] = ss[it_key]
-    st.slider("Iteration", 1, n_iterations, key=it_key + ".slider", on_change=dragged, help="Drag to any iteration")
+    ss[slider_key] = ss[it_key]
+    st.slider("Iteration", 1, n_iterations, key=slider_key, on_change=dragged, help="Drag to any iteration")
     return st.session_state[it_key]
 
 

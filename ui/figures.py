@@ -13,7 +13,6 @@ CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00")
 CLASS_MARKERS = ("circle", "square", "triangle-up", "diamond", "x")
 POSITIVE, NEGATIVE = "#0072B2", "#D55E00"     # weight sign: blue +, vermillion -
 DIVERGING = [[0.0, NEGATIVE], [0.5, "#f7f7f7"], [1.0, POSITIVE]]
-FONT = dict(size=15)
 
 
 def _layout(fig, title, height, big=False):
@@ -26,7 +25,7 @@ def _base_layout(title, height, big):
                 margin=dict(l=10, r=10, t=50, b=10), font=dict(size=20 if big else 14), hoverlabel=dict(font_size=16))
 
 
-def loss_curve(iterations, series, current, *, title="Loss", log_y=True, big=False, height=320):
+def curves(iterations, series, current, *, title="Loss", log_y=True, big=False, height=320):
     """Lines for ``series`` ({name: values over ``iterations``, or (its own iterations, values)},
     iterations ascending); a marker at ``current`` on each line that has a value there.
 
@@ -137,7 +136,7 @@ def network_diagram(sizes, weights, *, edge_values=None, edge_label="|w|", big=F
 
 def gradient_norms(iterations, norms, current, *, big=False):
     """Per-layer ||dL/dW|| over time on a log axis: vanishing and exploding gradients show."""
-    return loss_curve(iterations, {f"‖dL/dW‖ {name}": v for name, v in norms.items()}, current,
+    return curves(iterations, {f"‖dL/dW‖ {name}": v for name, v in norms.items()}, current,
                       title="Gradient norm per layer", big=big)
 
 

@@ -13,48 +13,65 @@ from nncore.optimizers import OPTIMIZERS
 
 
 class K:
-    """Session-state keys. Pages use these names, never bare strings."""
+    """Session-state keys, derived ones included. Code uses these names, never bare strings."""
 
     # One-neuron and one-layer lessons
     NEURON_IT = "neuron.iteration"
+    NEURON_SLIDER = "neuron.iteration.slider"  # its slider (widget key), mirrored into NEURON_IT
     NEURON_PLAYING = "neuron.playing"
     NEURON_PRECISION = "neuron.precision"
     LAYER_IT = "layer.iteration"
+    LAYER_SLIDER = "layer.iteration.slider"
     LAYER_PLAYING = "layer.playing"
     LAYER_PRECISION = "layer.precision"
     LESSON_TICK = "lesson.tick"     # armed by a full run, fired by the play timer
-    # Playground
+    # Playground: the run (ui.run.PlaygroundRun)
     CONFIG = "pg.config"            # the Config the trainer was built from
     TRAINER = "pg.trainer"
-    VIEW = "pg.view_iteration"      # the iteration on screen (plain value; survives page switches)
-    VIEW_SLIDER = "pg.view"         # the rewind slider (widget key), mirrored into VIEW
+    VIEW_ITERATION = "pg.view_iteration"  # the iteration on screen (plain value; survives page switches)
     PAUSE = "pg.pause"              # a Pause waiting for the live view to say where it stopped
     PLAYING = "pg.playing"
     SEQ = "pg.seq"                  # id of the last batch of live frames sent
     PLAY_SCALE = "pg.play_scale"    # share of the chosen speed this session can afford (busy server)
     FIGURES = "pg.figures"          # the last Plotly figure of each view, reused for a while during play
-    NOTICE = "pg.notice"            # one message for the next run ("data changed: reset")
+    NOTICES = "pg.notices"          # messages for the next run ("data changed: reset"), oldest first
+    CUSTOM_DATA = "pg.custom_data"  # (X, y) from an uploaded CSV or drawn points
+    START_WEIGHTS = "pg.start_weights"  # (model key, parameters) from an uploaded weights file
+    BUILD = "pg.build"              # counts the runs built in this session
+    COMPARE_TRAINER = "pg.compare.trainer"  # (run B's key, run B's trainer), trained on demand
+    # Playground: widgets
+    REWIND_SLIDER = "pg.view"       # the rewind slider, mirrored into VIEW_ITERATION
     URL_NOTES = "pg.url_notes"      # what the URL asked for that was ignored
     TAB = "pg.tab"                  # the open tab of the playground's views
     INSPECT_LAYER = "pg.inspect_layer"
-    WEIGHT = "pg.weight"
+    INSPECT_TABLE = "pg.inspect_layer.table"
+    WEIGHT_LAYER = "pg.weight.layer"
+    WEIGHT_I = "pg.weight.i"
+    WEIGHT_J = "pg.weight.j"
     SHOW_TEST = "pg.show_test"
     EDGE_MODE = "pg.edge_mode"
     LIVE = "pg.live"                # the live component's fixed key
-    W = "pg.w."                     # prefix of the config widgets: K.W + field name
     PRESET = "pg.preset"
-    CUSTOM_DATA = "pg.custom_data"  # (X, y) from an uploaded CSV or drawn points
-    START_WEIGHTS = "pg.start_weights"  # (model key, parameters) from an uploaded weights file
     UPLOAD_WEIGHTS = "pg.upload_weights"
     UPLOAD_CSV = "pg.upload_csv"
     DRAW_CLASS = "pg.draw_class"
     DRAW = "pg.draw"
-    COMPARE = "pg.compare"          # settings of the second run in the comparison tab
-    BUILD = "pg.build"              # counts the runs built in this session
+    COMPARE_OPTIMIZER = "pg.compare.optimizer"  # run B's settings in the comparison tab
+    COMPARE_LR = "pg.compare.lr"
+    COMPARE_ON = "pg.compare.on"
     TOUR = "tour"                   # step of the first-visit tour; None once dismissed
+    TOUR_NEXT = "tour.next"
+    TOUR_SKIP = "tour.skip"
     PRESENT = "present"             # presentation mode switch (widget key)
     PRESENTATION = "presentation"   # presentation mode (plain value, see ui.controls)
     ENTRY = "entry"                 # set by app.py on every run (see ui/boot.py)
+
+    _WIDGET = "pg.w."
+
+    @staticmethod
+    def widget(name):
+        """The sidebar widget of Config field ``name`` (or "n_hidden", "neurons{i}", "act{i}")."""
+        return K._WIDGET + name
 
 
 DATASETS = tuple(CLASS_RANGE)

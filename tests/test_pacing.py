@@ -1,0 +1,42 @@
+"""Pacing: hand-computed scales, plans and grids (room = 0.5 * frames / FPS / elapsed)."""
+
+import pytest
+
+from ui import pacing
+
+
+@pytest.mark.parametrize("scale, elapsed, frames, expected", [
+    (0.5, 0.1, 24, 1.0),        # 24 frames at 24 fps in 0.1 s: room 5 -> x2, capped at 1
+    (0.25, 0.1, 24, 0.5),       # room 5 -> x2
+    (0.25, 0.25, 24, 0.3125),   # room 2 -> x1.25
+    (0.25, 0.4, 24, 0.25),      # room 1.25: no clear margin, and it fits: unchanged
+    (0.25, 1.0, 24, 0.125),     # room 0.5: the batch took twice its budget -> half
+    (0.5, 2.0, 48, 0.25),       # 48 frames (2 s of film) in 2 s: room 0.5 -> half
+    (0.02, 10.0, 24, 0.01),     # room 0.05 -> 0.001, floored at 0.01
+    (0.25, 0.0, 24, 0.5),       # no measurable time: counted as 1 ms (room 500) -> x2
+])
+def test_adapt(scale, elapsed, frames, expected):
+    assert pacing.adapt(scale, elapsed, frames) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("speed, scale, expected", [
+    (50, 1.0, (50, 24)),
+    (50, 0.25, (12, 24)),       # round(12.5) is 12 (half to even); at the start scale: not busy
+    (50, 0.2, (10, 48)),        # below the start scale: busy, larger batches
+    (100, 0.5, (50, 24)),
+    (1, 0.01, (1, 48)),         # never below one iteration per frame
+])
+def test_play_plan(speed, scale, expected):
+    assert pacing.play_plan(speed, scale) == expected
+
+
+def test_busy_needs_playing_and_a_scale_below_the_start():
+    assert pacing.busy(True, 0.2) and not pacing.busy(False, 0.2) and not pacing.busy(True, 0.25)
+    assert (pacing.grid_size(True), pacing.grid_size(False)) == (32, 50)
+    assert (pacing.refresh(True), pacing.refresh(False)) == (2.0, 1.0)
+
+
+def test_the_batch_lock_is_a_lock_holding_no_data():
+    assert pacing.BATCH_LOCK.acquire(blocking=False)
+    pacing.BATCH_LOCK.release()
+    assert not hasattr(pacing.BATCH_LOCK, "__dict__")

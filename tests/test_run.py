@@ -1,0 +1,238 @@
+"""The playground's run controller over a plain dict, checked against independent nncore runs."""
+
+import subprocess
+import sys
+from dataclasses import replace
+from itertools import count
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nncore
+import nncore.io as nio
+from nncore import datasets
+from ui.run import PlaygroundRun
+from ui.state import CUSTOM, PRESETS, Config, K
+
+CFG = Config(dataset="blobs", samples=20, classes=3, hidden=((6, "tanh"),), learning_rate=0.05)
+
+
+def fresh(cfg, start=None):
+    """The run ``cfg`` describes, built straight from nncore (not through ui)."""
+    X, y = datasets.CLASSIFICATION[cfg.dataset](cfg.samples, cfg.classes, cfg.noise, cfg.data_seed)
+    Xtr, ytr, Xte, yte = datasets.train_test_split(X, y, cfg.test_fraction, cfg.data_seed)
+    net = nncore.mlp(2, list(cfg.hidden), nncore.output_size(cfg.output, cfg.classes), output=cfg.output,
+                     seed=cfg.weight_seed, l1=cfg.l1, l2=cfg.l2)
+    if start is not None:
+        net.set_parameters(start)
+    return nncore.Trainer(net, nncore.OPTIMIZERS[cfg.optimizer](**cfg.hyperparameters()), Xtr, ytr,
+                          X_test=Xte, y_test=yte, batch_size=cfg.batch_size or None, seed=cfg.weight_seed)
+
+
+def trained(cfg, n):
+    t = fresh(cfg)
+    t.step(n)
+    return t
+
+
+def clock(step):
+    """A stopwatch on which every batch takes ``step`` seconds."""
+    ticks = count()
+    return lambda: next(ticks) * step
+
+
+def started(cfg=CFG):
+    state = {}
+    run = PlaygroundRun(state)
+    assert run.apply_config(cfg) == []
+    return run, state
+
+
+def notices(run):
+    return "\n".join(text for _, text in run.take_notices())
+
+
+def test_steps_match_a_fresh_trainer_bit_for_bit():
+    run, _ = started()
+    assert run.step(1) == 1 and run.step(10) == 10
+    assert run.view() == run.trainer.iteration == 11
+    assert run.snapshot().record == trained(CFG, 11).record()
+
+
+def test_play_pause_and_the_live_views_answer():
+    run, state = started()
+    run.play()
+    frames, grid = run.next_batch(clock(0.1))
+    # Start at a quarter of speed 50: 12 iterations per frame (round(12.5)), 24 frames, grid 50.
+    assert grid == 50 and [f["iteration"] for f in frames] == list(range(12, 289, 12))
+    assert run.scale == 0.5  # 24 frames (1 s of film) in 0.1 s: room 5, the speed doubles
+    assert frames[-1]["loss"] == trained(CFG, 288).record()["loss"]
+    frames, _ = run.next_batch(clock(0.1))
+    assert [f["iteration"] for f in frames] == list(range(313, 889, 25)) and run.scale == 1.0
+    assert state[K.SEQ] == 2 and run.playing
+    run.pause()
+    assert not run.playing and run.payload(frames, 50, show_test=False, presentation=False, encode=str)["hold"]
+    run.paused_at(500)  # the frame on screen when the browser stopped
+    assert run.trainer.iteration == run.view() == 500 and not run.pause_pending
+    assert run.snapshot().record == trained(CFG, 500).record()
+
+
+@pytest.mark.parametrize("answer", ["12", 12.0, True, None, -1, 900])
+def test_a_pause_answer_must_be_an_int_within_the_run(answer):
+    run, _ = started()
+    run.step(30)
+    run.play()
+    run.pause()
+    run.paused_at(answer)
+    assert run.trainer.iteration == run.view() == 30
+
+
+def test_a_pause_answer_counts_only_for_the_last_pause():
+    run, _ = started()
+    run.step(30)
+    run.paused_at(12)  # no Pause asked for
+    run.play()
+    run.pause()
+    run.step(1)  # moved since
+    run.paused_at(12)
+    assert run.trainer.iteration == 31
+    run.play()
+    run.pause()
+    run.paused_at(12)
+    run.paused_at(5)  # a second answer to one Pause
+    assert run.trainer.iteration == 12
+
+
+def test_rewind_shows_the_past_and_training_goes_on_from_there():
+    run, _ = started()
+    run.step(40)
+    run.play()
+    run.rewind(40)  # the slider echoing the value the server set: still playing
+    assert run.playing
+    run.rewind(15)
+    assert not run.playing and run.view() == 15 and run.trainer.iteration == 40
+    assert run.snapshot().record == trained(CFG, 15).record()
+    run.step(1)  # a new branch from 15
+    assert run.trainer.iteration == run.view() == 16
+    run.reset()
+    assert run.trainer.iteration == 0 and "Reset to iteration 0" in notices(run)
+
+
+def test_a_learning_rate_change_applies_from_the_view_on():
+    run, _ = started()
+    run.step(30)
+    run.rewind(20)
+    (kind, text), = run.apply_config(replace(CFG, learning_rate=0.005))
+    assert kind == "info" and "learning_rate" in text and "from iteration 20, uses it" in text
+    run.step(10)
+    other = trained(CFG, 20)
+    other.set_hyperparameters(learning_rate=0.005)
+    other.step(10)
+    assert run.trainer.iteration == 30 and run.snapshot().record == other.record()
+    assert run.trainer.record(10) == trained(CFG, 10).record()  # the iterations before keep 0.05
+    assert run.trainer.schedule()[-1] == (20, {**CFG.hyperparameters(), "learning_rate": 0.005})
+
+
+def test_an_architecture_change_restarts_at_zero_and_says_so():
+    run, _ = started()
+    run.step(10)
+    cfg = replace(CFG, hidden=((4, "relu"), (4, "relu")))
+    assert run.apply_config(cfg) == [("info", "Changed hidden: training restarted at iteration 0.")]
+    assert run.trainer.iteration == run.view() == 0 and not run.playing
+    run.step(3)
+    assert run.snapshot().record == trained(cfg, 3).record()
+
+
+def test_divergence_stops_play_with_a_warning_and_keeps_every_good_iteration():
+    cfg = PRESETS["Too large a learning rate (diverges)"]
+    with pytest.raises(nncore.DivergenceError) as err:
+        trained(cfg, cfg.stop_at)
+    good = err.value.last_good
+    run, _ = started(cfg)
+    run.play()
+    for _ in range(10):
+        if not run.playing:
+            break
+        frames, _ = run.next_batch(clock(0.1))
+    assert not run.playing and run.trainer.iteration == run.view() == good
+    assert frames[-1]["iteration"] == good
+    (kind, text), = run.take_notices()
+    assert kind == "warning" and f"every iteration up to {good} is kept" in text
+    run.rewind(good // 2)
+    assert run.snapshot().record == trained(cfg, good // 2).record()
+
+
+def test_play_stops_at_the_stop_iteration():
+    cfg = replace(CFG, stop_at=30)
+    run, _ = started(cfg)
+    run.play()
+    frames, _ = run.next_batch(clock(0.1))
+    assert [f["iteration"] for f in frames] == [12, 24, 30] and not run.playing
+    run.play()
+    assert run.next_batch(clock(0.1))[0] == [] and not run.playing
+    assert "Stopped at iteration 30" in notices(run)
+
+
+def test_uploaded_weights_start_a_run_and_go_when_the_architecture_changes():
+    run, state = started()
+    run.step(5)
+    assert "expected shape" in run.load_weights("other.json", nio.to_json(nncore.mlp(2, [(5, "relu")], 3)))
+    assert run.trainer.iteration == 5
+    mine = nncore.mlp(2, [(6, "tanh")], 3, seed=9)
+    assert run.load_weights("mine.npz", nio.to_npz(mine)) is None
+    assert run.trainer.iteration == 0 and run.uploaded_weights
+    run.step(4)
+    expected = fresh(CFG, mine.get_parameters())
+    expected.step(4)
+    assert run.snapshot().record == expected.record()
+    said = run.apply_config(replace(CFG, hidden=((7, "tanh"),)))
+    assert [text for _, text in said] == [
+        "Changed hidden: training restarted at iteration 0.",
+        "The architecture or the weight seed changed: the uploaded weights were dropped."]
+    assert K.START_WEIGHTS not in state and run.snapshot().record == fresh(replace(CFG, hidden=((7, "tanh"),))
+                                                                           ).record()
+
+
+def test_your_own_data_trains_and_drawn_points_need_two_classes():
+    run, _ = started()
+    assert run.add_points([(0.1, 0.2), (0.3, 0.4)], 0) is False and run.trainer is not None
+    assert run.add_points([(-0.5, 0.5)], 1) is True and run.stale(CFG)
+    run.apply_config(replace(CFG, dataset=CUSTOM, test_fraction=0.0))
+    assert sorted(map(tuple, run.trainer.X.tolist())) == [(-0.5, 0.5), (0.1, 0.2), (0.3, 0.4)]
+    assert sorted(run.trainer.y.tolist()) == [0, 0, 1]
+    run.clear_points()
+    assert len(run.custom_data()[0]) == 0
+
+
+def test_run_b_with_run_as_settings_is_run_a():
+    cfg = replace(CFG, decay=0.0)
+    run, state = started(cfg)
+    run.step(25)
+    (label_a, ha, sa), (label_b, hb, sb) = run.compare_runs("adam", cfg.learning_rate, 25, cap=100)
+    assert label_a.startswith("A: Adam: learning_rate 0.05") and label_b == "B" + label_a[1:]
+    assert sb.record == sa.record and np.array_equal(hb["loss"], ha["loss"])
+    (_, _, _), (label_b, _, sb) = run.compare_runs("sgd", 1.0, 10, cap=100)
+    assert label_b.startswith("B: SGD") and sb.record["loss"] != run.trainer.record(10)["loss"]
+    assert run.compare_runs("sgd", 1.0, 101, cap=100) is None
+
+
+def test_the_controller_imports_no_streamlit():
+    code = "import sys, ui.run; assert not [m for m in sys.modules if m.startswith('streamlit')]"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
+
+
+def test_the_live_payload_and_every_state_key_is_in_K():
+    run, state = started()
+    run.step(3)
+    frames, grid = run.still(run.snapshot())
+    payload = run.payload(frames, grid, show_test=True, presentation=True, encode=np.shape)
+    assert payload["frames"][0]["iteration"] == 3 and payload["history"]["it"] == [0, 1, 2]
+    assert payload["frames"][0]["probs"] == (50, 50, 3)  # the grid, one probability per class
+    assert len(payload["points"]["x"]) == 60 and sum(payload["points"]["test"]) == 12  # 20 % of 3 x 20
+    assert payload["grid"]["w"] == 50 and payload["playing"] is False and payload["hold"] is False
+    run.play()
+    run.next_batch(clock(0.1))
+    run.figure("loss", lambda: "a figure")
+    keys = {v for v in vars(K).values() if isinstance(v, str)}
+    assert set(state) <= keys

@@ -1,0 +1,56 @@
+"""How fast a playing session trains: pure functions over explicit numbers, and the batch lock.
+
+A session whose batches took too long (a busy server: many students playing) trains fewer
+iterations per frame in larger batches, so everyone keeps a moving picture: graceful, per
+session, no shared state. The run itself is unchanged: iteration N is the same however it
+is reached.
+"""
+
+import threading
+
+GRID = 50               # boundary resolution in the live view (GRID x GRID) ...
+BUSY_GRID = 32          # ... and on a busy server (2.4x fewer bytes per frame)
+REFRESH = 1.0           # while playing, the views below the live one are rebuilt every REFRESH s ...
+BUSY_REFRESH = 2.0      # ... and on a busy server every BUSY_REFRESH s
+FRAMES_PER_BATCH = 24   # frames per server run while playing (1 s): the browser plays them at FPS
+BUSY_FRAMES = 48        # ... and on a busy server: fewer, larger runs (2 s of frames)
+START_SCALE = 0.25      # Play starts at a quarter of the speed and speeds up (x2 a batch while
+                        # the server has room): a class pressing Play at once does not bury the
+                        # server under 30 full-speed batches
+MIN_SCALE = 0.01
+FPS = 24                # x 50 iterations per frame (the default speed): 1,200 iterations/s
+
+# One session's batch of frames at a time. Not state (it holds no data): NumPy releases the GIL in
+# most calls at these sizes, and 30 script threads taking turns at every release spent 8x the CPU
+# of one uncontended batch (measured: 91 ms instead of 11 ms for 48 frames).
+BATCH_LOCK = threading.Lock()
+
+
+def busy(playing, scale):
+    """Playing, and its batches ran slow enough to push it below its starting speed: the
+    server is shared by many."""
+    return bool(playing) and scale < START_SCALE
+
+
+def grid_size(is_busy):
+    return BUSY_GRID if is_busy else GRID
+
+
+def refresh(is_busy):
+    """Seconds a figure below the live view is shown again while playing, before a rebuild."""
+    return BUSY_REFRESH if is_busy else REFRESH
+
+
+def play_plan(speed, scale):
+    """(iterations per frame, frames per batch) of a playing session's next batch."""
+    return max(1, round(speed * scale)), BUSY_FRAMES if busy(True, scale) else FRAMES_PER_BATCH
+
+
+def adapt(scale, elapsed, frames):
+    """The scale after a batch of ``frames`` took ``elapsed`` seconds of wall time (the wait for
+    BATCH_LOCK included: that is where other sessions show): aim to spend at most half of the
+    time those frames play for."""
+    room = 0.5 * frames / FPS / max(elapsed, 1e-3)
+    # Grow only with a clear margin (a speed that just fits would make every late batch a stall).
+    grow = 2.0 if room > 3 else 1.25 if room > 1.5 else min(1.0, room)
+    return min(1.0, max(MIN_SCALE, scale * grow))

@@ -1,0 +1,234 @@
+"""The playground's sidebar: config <-> widgets, your own data and weights, save, load, share."""
+
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+import nncore
+import nncore.io as nio
+from nncore.datasets import CLASS_RANGE
+from ui import export, uploads
+from ui.controls import presentation
+from ui.playground import current_run
+from ui.state import (
+    BOUNDS,
+    CUSTOM,
+    DATASETS,
+    HIDDEN_ACTIVATIONS,
+    MAX_HIDDEN_LAYERS,
+    MAX_NEURONS,
+    OUTPUTS,
+    PRESETS,
+    SPEEDS,
+    Config,
+    K,
+)
+
+widget = K.widget
+
+
+def put_widgets(cfg, only_missing=False):
+    """Write ``cfg`` into the sidebar widgets' session-state values (before they are drawn).
+    ``only_missing``: just the values Streamlit dropped because their widget was not drawn last
+    run (another optimizer's settings, a removed layer, the sliders hidden for your own data)."""
+    ss = st.session_state
+    values = {widget(name): value for name, value in cfg.as_dict().items() if name != "hidden"}
+    values[widget("n_hidden")] = len(cfg.hidden)
+    for i in range(MAX_HIDDEN_LAYERS):
+        n, act = cfg.hidden[i] if i < len(cfg.hidden) else (8, "relu")
+        values[widget(f"neurons{i}")], values[widget(f"act{i}")] = n, act
+    for key, value in values.items():
+        if not only_missing or key not in ss:
+            ss[key] = value
+
+
+def widgets_config():
+    """The Config the sidebar widgets describe, made valid (and what had to change). A setting whose
+    widget was not drawn last run (another optimizer's, the sliders hidden for your own data) has
+    been dropped by Streamlit: a fragment rerun, which draws no sidebar, takes the last config's."""
+    ss = st.session_state
+    last = ss.get(K.CONFIG, Config()).as_dict()
+    values = {name: ss.get(widget(name), value) for name, value in last.items() if name != "hidden"}
+    values["hidden"] = tuple((int(ss[widget(f"neurons{i}")]), ss[widget(f"act{i}")])
+                             for i in range(ss[widget("n_hidden")]))
+    return Config(**values).validated()
+
+
+def apply_preset():
+    put_widgets(PRESETS[st.session_state[K.PRESET]])
+
+
+def new_weights():
+    st.session_state[widget("weight_seed")] = (st.session_state[widget("weight_seed")] + 1) % (2**31 - 1)
+
+
+def use_custom_dataset(on):
+    """Point the dataset widget at your own data (or away from it, once it is gone)."""
+    ss = st.session_state
+    if on:
+        ss[widget("dataset")] = CUSTOM
+    elif ss[widget("dataset")] == CUSTOM:
+        ss[widget("dataset")] = DATASETS[0]
+
+
+def on_csv():
+    upload = st.session_state[K.UPLOAD_CSV]
+    if upload is None:
+        return
+    run = current_run()
+    try:
+        X, y = uploads.read_csv(upload.getvalue())
+    except ValueError as err:
+        run.notify("warning", f"{upload.name} was not loaded: {err}. Your run is unchanged.")
+        return
+    run.use_custom_data(X, y)
+    use_custom_dataset(True)
+    run.notify("info", f"Loaded {len(X)} points in {int(y.max()) + 1} classes from {upload.name}: "
+                       "training restarted at iteration 0.")
+
+
+def on_weights_upload():
+    upload = st.session_state[K.UPLOAD_WEIGHTS]
+    if upload is None:
+        return
+    run = current_run()
+    error = run.load_weights(upload.name, upload.getvalue())
+    if error:
+        run.notify("warning", f"Not loaded — {error}. Your run is unchanged.")
+    else:
+        run.notify("info", f"Loaded the weights from {upload.name}: a new run starts from them at iteration 0.")
+
+
+def share_link(cfg, page_url, present):
+    """The URL that reproduces ``cfg`` (and presentation mode, if on) on the page at ``page_url``."""
+    query = cfg.to_query()
+    if present:
+        query["present"] = "1"
+    base = urlsplit(page_url or "http://localhost:8501/playground")
+    return f"{base.scheme}://{base.netloc}/playground" + (f"?{urlencode(query)}" if query else "")
+
+
+def sync_url(cfg):
+    """Keep the address bar equal to the config, so the URL itself is always a share link."""
+    query = cfg.to_query()
+    for key in list(st.query_params):
+        if key not in query and key != "present":
+            del st.query_params[key]
+    for key, value in query.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def draw(run):
+    """The sidebar; applies its config to ``run``. Returns what validation had to change."""
+    ss = st.session_state
+    if K.CONFIG not in ss:  # first run of this session: the URL may carry a config
+        cfg_from_url, notes = Config.from_query(st.query_params.to_dict())
+        put_widgets(cfg_from_url)
+        ss[K.URL_NOTES] = notes
+    else:
+        put_widgets(ss[K.CONFIG], only_missing=True)
+    sb = st.sidebar
+    sb.selectbox("Preset", list(PRESETS), index=None, placeholder="Choose a preset…", key=K.PRESET,
+                 on_change=apply_preset)
+    with sb.expander("Data", expanded=not presentation()):
+        data_widgets(run)
+    with sb.expander("Model", expanded=not presentation()):
+        model_widgets()
+    with sb.expander("Training", expanded=not presentation()):
+        training_widgets()
+    with sb.expander("Play", expanded=False):
+        st.select_slider("Iterations per frame", SPEEDS, key=widget("speed"))
+        st.number_input("Stop at iteration", 1, BOUNDS["stop_at"][2], key=widget("stop_at"))
+    cfg, fixes = widgets_config()
+    run.apply_config(cfg)
+    with sb.expander("Save, load, share", expanded=False):
+        save_load_share(run, cfg)
+    sync_url(cfg)
+    return fixes
+
+
+def data_widgets(run):
+    ss = st.session_state
+    custom = ss.get(K.CUSTOM_DATA)
+    choices = DATASETS + ((CUSTOM,) if custom is not None else ())
+    if ss[widget("dataset")] not in choices:
+        ss[widget("dataset")] = DATASETS[0]
+    st.selectbox("Dataset", choices, key=widget("dataset"),
+                 format_func=lambda d: f"your data ({len(custom[0])} points)" if d == CUSTOM else d)
+    if ss[widget("dataset")] == CUSTOM:
+        ss[widget("classes")] = int(custom[1].max()) + 1
+    else:
+        lo, hi = CLASS_RANGE[ss[widget("dataset")]]
+        ss[widget("classes")] = min(max(ss[widget("classes")], lo), hi)
+        if lo < hi:
+            st.slider("Classes", lo, hi, key=widget("classes"))
+        st.slider("Samples per class", *BOUNDS["samples"][1:], key=widget("samples"))
+        st.slider("Noise", 0.0, 1.0, step=0.01, key=widget("noise"))
+    st.slider("Test fraction", 0.0, 0.5, step=0.05, key=widget("test_fraction"))
+    st.number_input("Data seed", 0, BOUNDS["data_seed"][2], key=widget("data_seed"),
+                    help="Draws the data (and the train/test split)")
+    st.file_uploader("Your own data: a CSV with columns x1, x2, label", type=["csv"], key=K.UPLOAD_CSV,
+                     on_change=on_csv, help=uploads.CSV_HELP)
+
+
+def model_widgets():
+    ss = st.session_state
+    st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=widget("n_hidden"))
+    for i in range(ss[widget("n_hidden")]):
+        a, b = st.columns(2)
+        a.number_input(f"Layer {i + 1} neurons", 1, MAX_NEURONS, key=widget(f"neurons{i}"))
+        b.selectbox(f"Layer {i + 1} activation", HIDDEN_ACTIVATIONS, key=widget(f"act{i}"))
+    outputs = OUTPUTS if ss[widget("classes")] == 2 else ("softmax",)
+    if ss[widget("output")] not in outputs:
+        ss[widget("output")] = "softmax"
+    st.selectbox("Output", outputs, key=widget("output"),
+                 format_func={"softmax": "softmax + categorical cross-entropy",
+                              "sigmoid": "sigmoid + binary cross-entropy"}.get)
+    a, b = st.columns(2)
+    a.number_input("L1", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l1"))
+    b.number_input("L2", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l2"))
+    st.number_input("Weight seed", 0, BOUNDS["weight_seed"][2], key=widget("weight_seed"))
+
+
+def optimizer_name(name):
+    return nncore.OPTIMIZERS[name].__name__
+
+
+def training_widgets():
+    st.selectbox("Optimizer", list(nncore.OPTIMIZERS), format_func=optimizer_name, key=widget("optimizer"))
+    st.number_input("Learning rate", 0.0, 1e6, step=0.001, format="%.5g", key=widget("learning_rate"))
+    st.number_input("Decay", 0.0, 1.0, step=1e-7, format="%.3g", key=widget("decay"))
+    opt = st.session_state[widget("optimizer")]
+    if opt == "sgd":
+        st.number_input("Momentum", 0.0, 0.999, step=0.05, key=widget("momentum"))
+    if opt in ("adagrad", "rmsprop", "adam"):
+        st.number_input("Epsilon", 1e-12, 1.0, step=1e-7, format="%.1e", key=widget("epsilon"))
+    if opt == "rmsprop":
+        st.number_input("Rho", 0.0, 0.9999, step=0.01, format="%.4f", key=widget("rho"))
+    if opt == "adam":
+        st.number_input("Beta 1", 0.0, 0.9999, step=0.01, format="%.4f", key=widget("beta_1"))
+        st.number_input("Beta 2", 0.0, 0.99999, step=0.001, format="%.5f", key=widget("beta_2"))
+    st.number_input("Batch size (0 = full batch)", 0, BOUNDS["batch_size"][2], key=widget("batch_size"))
+
+
+def save_load_share(run, cfg):
+    not_in_link = cfg.dataset == CUSTOM or run.uploaded_weights
+    st.caption("Share link: the same data, model, settings and seeds; the same run, bit for bit"
+               + (" (your own data and uploaded weights are not in a link)" if not_in_link else ""))
+    st.code(share_link(cfg, st.context.url, presentation()), language=None, wrap_lines=True)
+    tr = run.trainer
+    st.download_button("Weights (.json)", lambda: nio.to_json(run.snapshot().network),
+                       file_name="weights.json", mime="application/json", width="stretch")
+    st.download_button("Weights (.npz)", lambda: nio.to_npz(run.snapshot().network),
+                       file_name="weights.npz", mime="application/octet-stream", width="stretch")
+    st.download_button("Training history (.csv)", lambda: export.history_csv(tr.history()),
+                       file_name="history.csv", mime="text/csv", width="stretch",
+                       help=f"A row per iteration for the latest {tr.max_rows // 2:,} trained; older ones thinned "
+                            "evenly (memory stays bounded however long a run plays)")
+    st.download_button("Python script of this run", lambda: export.script(cfg, tr.schedule(), tr.iteration),
+                       file_name="backprop_lab_run.py", mime="text/x-python", width="stretch",
+                       disabled=not_in_link,
+                       help="Rebuilds this run with nncore (not available for your own data or uploaded weights)")
+    st.file_uploader("Continue from weights (.json or .npz)", type=["json", "npz"], key=K.UPLOAD_WEIGHTS,
+                     on_change=on_weights_upload, help="They must fit the current architecture")
