@@ -105,6 +105,11 @@ class PlaygroundRun:
     def snapshot(self):
         return self.trainer.snapshot(self.view())
 
+    def clipped(self, snap):
+        """(samples of ``snap``'s batch whose printed loss clips p, batch size), from nncore."""
+        y = self.trainer.y[snap.batch]
+        return snap.network.clipped_samples(snap.network.output, y), len(y)
+
     def history(self, max_points=2000):
         """The history for a chart: about ``max_points`` rows, the iteration on view among them."""
         return self.trainer.history(max_points=max_points, keep=(self.view(),))

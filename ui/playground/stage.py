@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui.controls import HELP, plain, presentation
 from ui.live import encode_probs, live_view
-from ui.playground import current_run
+from ui.playground import clip_note, current_run
 from ui.playground.sidebar import new_weights
 from ui.state import K
 
@@ -99,6 +99,9 @@ def draw(pg):
                 f"accuracy **{rec['accuracy']:.1%}**{test_text} · learning rate {rec['learning_rate']:.4g}"
                 + (f" · viewing the past: iterations {view + 1}–{trainer.iteration} are dropped if you step "
                    "or play from here" if view < trainer.iteration else ""))
+    note = clip_note(pg, snap)
+    if note and not playing:
+        st.caption(note)
 
     if not frames:
         frames, grid = pg.still(snap)

@@ -7,6 +7,7 @@ import streamlit as st
 import nncore
 from ui import figures
 from ui.controls import presentation
+from ui.playground import clip_note
 from ui.state import K
 
 
@@ -29,6 +30,9 @@ def show(pg, snap):
     m[0].metric("dL/dw (backprop)", f"{terms['dweight']:.10g}")
     m[1].metric("numerical (finite differences)", f"{numerical:.10g}")
     m[2].metric("relative error", f"{err:.1e}")
+    note = clip_note(pg, snap)
+    if note:
+        st.caption(note)
     st.latex(r"\frac{\partial L}{\partial w_{ij}} = \sum_{s} x_{si}\,\frac{\partial L}{\partial z_{sj}}"
              + (r" + \text{regularisation}" if terms["regularization_gradient"] else "")
              + rf" = {terms['data_gradient']:.10g}"
