@@ -180,7 +180,5 @@ def test_bundle_rejects_what_it_cannot_join(modules, why):
 
 
 def test_assets_are_self_contained():
-    texts = [(LIVE_DIR / name).read_text() for name in (*MODULES, "live.css", "live.html")]
-    assert len(texts) == 8
-    for text in texts:
-        assert not re.search(r"https?://", text)  # works offline
+    for name in (*MODULES, "live.css", "live.html"):
+        assert not re.search(r"https?://", (LIVE_DIR / name).read_text()), name  # works offline
