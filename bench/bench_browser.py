@@ -30,8 +30,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # run as a script: the one server/browser helper lives with the browser tests
-from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, QUIET, streamlit_server  # noqa: E402
+sys.path.insert(0, str(REPO))  # run as a script: the one server/browser helper is tests.support
+from tests.support.server import CHROMIUM, CHROMIUM_ARGS, QUIET, streamlit_server  # noqa: E402
 
 STEP_CLICKS = 20
 PLAY_SECONDS = 10.0

@@ -1,14 +1,34 @@
-"""Tests for the pure-Python parts of ui.live (the browser side is tested by hand)."""
+"""Tests for the Python side of ui.live: probability encoding, the payload, the JS bundle.
+
+The player itself is tested by `node --test tests/js/`; the drawing in Chromium by tests/browser.
+"""
 
 import base64
+import json
+import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from ui.live import encode_probs, live_view
+import ui.live
+from ui.live import MODULES, PACING, bundle, encode_probs, live_view
 
-LIVE_DIR = Path(__file__).resolve().parents[1] / "ui" / "live"
+REPO = Path(__file__).resolve().parents[1]
+LIVE_DIR = REPO / "ui" / "live"
+
+
+def node():
+    """Path of `node`; CI (CI=true) must have it (.ci/run runs the JS tests), elsewhere skip."""
+    path = shutil.which("node")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("node not found: the live view's JS tests need Node 20+", pytrace=False)
+        pytest.skip("node not found")
+    return path
 
 
 def _decode(s: str) -> bytes:
@@ -87,14 +107,78 @@ def test_live_view_validates_payload_without_a_running_app():
 
 
 def test_live_view_outside_streamlit_returns_empty_result():
-    # No script run context: Streamlit returns an empty result instead of
-    # mounting; numpy scalars in the payload must not break serialisation.
-    data = {"seq": np.int64(1), "grid": {}, "classes": 2, "frames": [{"loss": np.float32(0.5)}]}
-    live_view(data, key="k")
+    # No script run context: Streamlit returns an empty result instead of mounting.
+    data = {"seq": 1, "grid": {}, "classes": 2, "frames": []}
+    result = live_view(data, key="k")
+    assert dict(result) == {}
+
+
+def test_live_view_sends_a_plain_json_payload_with_the_pacing(monkeypatch):
+    sent = {}
+    monkeypatch.setattr(ui.live, "_component", lambda **kw: sent.update(kw) or "result")
+    data = {"seq": np.int64(3), "grid": {"w": np.int32(2)}, "classes": 2,
+            "frames": [{"iteration": 4, "loss": np.float32(0.5), "probs": np.array([0.25, 1.0])}]}
+    assert live_view(data, key="k", height=300) == "result"
+    clean = sent["data"]
+    # numpy values became plain JSON numbers (a numpy scalar left in makes Streamlit stringify it all).
+    assert clean["seq"] == 3 and type(clean["seq"]) is int
+    assert type(clean["grid"]["w"]) is int
+    assert clean["frames"][0]["loss"] == 0.5 and type(clean["frames"][0]["loss"]) is float
+    assert clean["frames"][0]["probs"] == [0.25, 1.0]
+    assert clean["pacing"] == dict(PACING)
+    assert "pacing" not in data  # the caller's dict is left alone
+    assert sent["key"] == "k" and sent["height"] == 300
+    assert callable(sent["on_need_frames_change"]) and callable(sent["on_paused_at_change"])
+
+
+def test_pacing_is_immutable_and_matches_the_js_tests_copy():
+    with pytest.raises(TypeError):
+        PACING["max_catchup"] = 5
+    out = subprocess.run([node(), "--input-type=module", "-e",
+                          "import { PACING } from './tests/js/pacing.mjs'; console.log(JSON.stringify(PACING));"],
+                         cwd=REPO, capture_output=True, text=True, timeout=60, check=True).stdout
+    assert json.loads(out) == dict(PACING)
+
+
+# ---------------------------------------------------------------- the JS bundle
+
+
+def test_bundle_is_one_es_module_with_a_default_export(tmp_path):
+    js = ui.live._JS
+    for name in MODULES:
+        assert f"// ---- {name}\n" in js
+    assert not re.search(r"^\s*import\b", js, re.M), "a sibling import was left in"
+    assert re.findall(r"^export\b.*", js, re.M) == ["export default function (args) {"]
+    # Node loads it as an ES module: it parses, top-level names do not clash, the default is a function.
+    path = tmp_path / "bundle.mjs"
+    path.write_text(js)
+    out = subprocess.run([node(), "--input-type=module", "-e",
+                          f"const m = await import({json.dumps(path.as_uri())}); "
+                          "console.log(JSON.stringify([Object.keys(m), typeof m.default]));"],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    assert json.loads(out) == [["default"], "function"]
+
+
+def test_bundle_strips_sibling_imports_and_named_exports():
+    js = bundle([("a.js", "export const A = 1;\nexport function f() {}\n"),
+                 ("b.js", 'import { A, f } from "./a.js";\nexport default function () { return A; }\n')])
+    assert js == ("// ---- a.js\nconst A = 1;\nfunction f() {}\n\n"
+                  "// ---- b.js\nexport default function () { return A; }\n")
+
+
+@pytest.mark.parametrize("modules, why", [
+    ([("a.js", 'import { B } from "./b.js";\n'), ("b.js", "export default 1;\n")], "not listed before"),
+    ([("a.js", 'import x from "https://cdn.example/x.js";\n'), ("b.js", "export default 1;\n")], "forms"),
+    ([("a.js", "const a = 1;\nexport { a };\n"), ("b.js", "export default 1;\n")], "forms"),
+    ([("a.js", "export default 1;\n"), ("b.js", "export default 2;\n")], "default export"),
+    ([("a.js", "export const a = 1;\n")], "default export"),
+    ([], "no modules"),
+])
+def test_bundle_rejects_what_it_cannot_join(modules, why):
+    with pytest.raises(ValueError, match=why):
+        bundle(modules)
 
 
 def test_assets_are_self_contained():
-    js = (LIVE_DIR / "live.js").read_text()
-    assert "export default function" in js
-    for text in (js, (LIVE_DIR / "live.css").read_text(), (LIVE_DIR / "live.html").read_text()):
-        assert "http://" not in text and "https://" not in text  # works offline
+    for name in (*MODULES, "live.css", "live.html"):
+        assert not re.search(r"https?://", (LIVE_DIR / name).read_text()), name  # works offline

@@ -8,51 +8,37 @@ longest time one frame stayed on its live view while playing; batches themselves
 
 import asyncio
 import concurrent.futures
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 import websockets  # noqa: F401  required (requirements-dev.txt): a missing install fails, never skips
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.support.protocol import Plan, ProtocolError, ProtoSession, run_round
+from tests.support.server import start_server, stop_server
+from ui.live import PACING
+
 SESSIONS = 4
 SECONDS = 6.0
 MAX_FREEZE_S = 2.0
 
 
-def load_bench():
-    spec = importlib.util.spec_from_file_location("bench_load_test", REPO / "bench" / "load_test.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # dataclasses need the module registered
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
-def lt():
-    return load_bench()
-
-
-@pytest.fixture(scope="module")
-def server(lt, tmp_path_factory):
-    base, proc = lt.start_server(tmp_path_factory.mktemp("load") / "server.log")
+def server(tmp_path_factory):
+    base, proc = start_server(tmp_path_factory.mktemp("load") / "server.log")
     try:
         yield base, proc
     finally:
-        lt.stop_server(proc)
+        stop_server(proc)
 
 
-def test_sessions_playing_at_once_all_get_frames(lt, server):
+def test_sessions_playing_at_once_all_get_frames(server):
     base, proc = server
-    args = lt.parse_args(["--sessions", str(SESSIONS), "--seconds", str(SECONDS), "--steps", "1",
-                          "--ramp", "0.5", "--quiet"])
+    plan = Plan(seconds=SECONDS, steps=1, ramp=0.5)
 
     async def go():
-        warm = lt.ProtoSession("warm", base, args.page, args.query, 60)  # imports, first page run
+        warm = ProtoSession("warm", base, plan.page, plan.query, 60)  # imports, first page run
         await warm.run(0, 0.5)
         assert not warm.r.errors, warm.r.errors
-        return await lt.run_round(base, [proc.pid], SESSIONS, 0, args)
+        return await run_round(base, [proc.pid], plan, SESSIONS)
 
     # A thread of its own: Playwright's sync API (the browser tests) may hold this thread's event loop.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
@@ -68,3 +54,24 @@ def test_sessions_playing_at_once_all_get_frames(lt, server):
         assert r.step_ms and r.stop_step_ms is not None, table
         assert r.frames > 0 and r.batches >= 2, table
         assert 0 < r.hold_s <= MAX_FREEZE_S, table
+
+
+def test_protocol_player_paces_with_the_payloads_numbers():
+    # No server: the load test's player alone, fed payloads as the page sends them.
+    s = ProtoSession("unit", "http://127.0.0.1:9", "playground", "", 1)
+    d = {"seq": 1, "playing": True, "fps": 24, "frames": [{"iteration": i} for i in range(1, 25)],
+         "pacing": dict(PACING)}
+    s.ingest(d, 0.0)
+    assert s.current_it == 1 and len(s.queue) == 23  # a fresh view shows the first frame at once
+    assert s.ask_below() == 25  # max(2, ceil(0.5 * 24), 24 + 1)
+    s.queue = s.queue[:3]
+    assert s.pace() == 6  # 24 * 3 / ceil(24 / 2)
+    s.queue = s.queue[:1]
+    assert s.pace() == 3  # 24 * max(1/8, 1/12)
+    # The numbers come from the payload, not from a copy: change them and the player follows.
+    s.ingest({**d, "seq": 2, "frames": [{"iteration": 30}], "pacing": {**PACING, "min_pace": 0.75, "fps_max": 10}}, 1.0)
+    assert s.fps == 10 and s.queue == [2, 30]
+    s.queue = [30]
+    assert s.pace() == 7.5  # 10 * max(0.75, 1 queued / max(2, ceil(1 / 2)))
+    with pytest.raises(ProtocolError, match="pacing"):
+        s.ingest({k: v for k, v in d.items() if k != "pacing"}, 2.0)

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from tests.browser.support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Watch, streamlit_server
+from tests.support.server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Watch, streamlit_server
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.support import ARTIFACTS, QUIET, Watch, streamlit_server
+from tests.support.server import ARTIFACTS, QUIET, Watch, streamlit_server
 
 expect = pytest.importorskip("playwright.sync_api").expect
 expect.set_options(timeout=15_000)

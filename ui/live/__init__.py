@@ -4,9 +4,28 @@ A Streamlit components-v2 component (no iframe). The browser plays batches of
 frames at ``fps`` (slower while less than half a batch is queued, so a late
 batch slows the film instead of freezing it) and asks for the next batch itself
 (backpressure) by firing the ``need_frames`` trigger with the ``seq`` it has
-just queued; pass
-``on_need_frames`` to react to it. Mount it inside an ``st.fragment`` so that
-request reruns only the fragment.
+just queued; the page answers on the rerun that trigger causes. Mount it inside
+an ``st.fragment`` so that request reruns only the fragment.
+
+The JavaScript is a few ES modules in this folder: ``player.js`` (what to show
+when; no DOM, unit-tested with ``node --test tests/js/``), ``theme.js``,
+``axes.js``, ``boundary.js``, ``loss.js`` (drawing) and ``live.js`` (the entry,
+whose default export Streamlit calls). Streamlit 1.67 serves component files by
+path only for an installed package that declares an ``asset_dir`` in its
+``pyproject.toml``; this app is not installed, so ``js=`` must be one inline
+string. ``bundle`` joins the modules into that one ES module, once at import,
+by a convention it checks (and raises on):
+
+* ``MODULES`` lists the files in load order, the entry last;
+* a module imports only from siblings listed before it, one line each:
+  ``import { a, b } from "./x.js";`` (these lines are dropped);
+* ``export`` appears only as ``export function|class|const name`` (the keyword
+  is dropped; top-level names must differ across modules) and, in the entry
+  only, ``export default`` (kept).
+
+The pacing numbers both players need (this one and the load test's,
+tests/support/protocol.py) are defined once, in ``PACING``, and travel in every
+payload as ``pacing``.
 
 Payload (``data``) fields::
 
@@ -23,14 +42,17 @@ Payload (``data``) fields::
     history: {it: [...], loss: [...], test_loss: [...]}  up to the first frame
     presentation: bool       larger fonts / thicker lines
     log_y: bool              optional, log-scale loss axis
+    pacing: PACING           added by ``live_view``
 """
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -39,11 +61,59 @@ import streamlit as st
 _HERE = Path(__file__).parent
 
 # Immutable module-level constants only: one process serves every session.
+
+# Playback pacing, read by player.js and by the load test's player from each payload.
+PACING = MappingProxyType({
+    "min_pace": 1 / 8,      # slowest playback, as a share of fps: a late batch slows the film, never freezes it
+    "full_share": 0.5,      # full fps while at least this share of the last batch is queued ...
+    "full_min": 2,          # ... and at least this many frames
+    "max_catchup": 3,       # frames shown at once when late (a hidden tab) before resetting the clock
+    "ask_seconds": 0.5,     # ask for the next batch when less than this much play is queued ...
+    "ask_min": 2,           # ... or fewer than this many frames (or fewer than one more batch)
+    "lost_after_s": 5.0,    # ask again only after starving this long: the answer seems lost
+    "fps_min": 1,
+    "fps_max": 120,
+    "fps_default": 20,      # when the payload has no fps
+})
+
+MODULES = ("player.js", "theme.js", "axes.js", "boundary.js", "loss.js", "live.js")
+
+_SIBLING_IMPORT = re.compile(r'^import \{[^}]*\} from "\./([\w.-]+)";[ \t]*\n', re.M)
+_NAMED_EXPORT = re.compile(r"^export (?=(?:async )?(?:function|class|const) )", re.M)
+_DEFAULT_EXPORT = re.compile(r"^export default ", re.M)
+_LEFTOVER = re.compile(r"^[ \t]*(?:import|export)\b.*$", re.M)
+
+
+def bundle(modules: Sequence[tuple[str, str]]) -> str:
+    """Join ``(file name, source)`` pairs, in load order with the entry last, into one ES module.
+
+    Raises ValueError where a source breaks the convention in this module's docstring.
+    """
+    if not modules:
+        raise ValueError("no modules to bundle")
+    seen: set[str] = set()
+    parts = []
+    for k, (name, src) in enumerate(modules):
+        for dep in _SIBLING_IMPORT.findall(src):
+            if dep not in seen:
+                raise ValueError(f"{name} imports {dep}, which is not listed before it")
+        body = _NAMED_EXPORT.sub("", _SIBLING_IMPORT.sub("", src))
+        defaults = len(_DEFAULT_EXPORT.findall(body))
+        entry = k == len(modules) - 1
+        if defaults != (1 if entry else 0):
+            raise ValueError(f"{name} has {defaults} default exports; only the entry (last) has one, exactly")
+        leftover = [m for m in _LEFTOVER.findall(body) if not m.startswith("export default ")]
+        if leftover:
+            raise ValueError(f"{name}: import/export not of the bundle's forms: {leftover[0].strip()!r}")
+        parts.append(f"// ---- {name}\n{body}")
+        seen.add(name)
+    return "\n".join(parts)
+
+
 _HTML = (_HERE / "live.html").read_text(encoding="utf-8")
 _CSS = (_HERE / "live.css").read_text(encoding="utf-8")
-_JS = (_HERE / "live.js").read_text(encoding="utf-8")
+_JS = bundle([(name, (_HERE / name).read_text(encoding="utf-8")) for name in MODULES])
 
-# Inline strings (not paths): file paths would need a packaged asset_dir.
 _component = st.components.v2.component("backprop_lab_live_view", html=_HTML, css=_CSS, js=_JS)
 
 # Softmax output can overshoot [0, 1] by float rounding; tolerate that, not more.
@@ -89,7 +159,6 @@ def live_view(
     data: dict,
     *,
     key: str,
-    on_need_frames: Callable[[], None] | None = None,
     on_paused_at: Callable[[], None] | None = None,
     height: int = 420,
 ):
@@ -99,7 +168,8 @@ def live_view(
     component (and its frame queue) alive instead of remounting it.
     ``result.need_frames`` holds the seq the browser asked to follow up, and
     ``result.paused_at`` the iteration it stopped on, on the rerun that the
-    trigger caused (None otherwise; also ``st.session_state[key]`` in callbacks).
+    trigger caused (also ``st.session_state[key]`` in callbacks). Outside a
+    running app (no script run context) the result is empty.
     """
     if not isinstance(data, dict):
         raise ValueError(f"data must be a dict; got {type(data).__name__}")
@@ -108,15 +178,15 @@ def live_view(
             raise ValueError(f"data is missing required field {field!r}")
     # Streamlit would silently stringify the whole payload if a numpy scalar
     # slipped in (json.dumps TypeError fallback), so normalise it here.
-    clean = json.loads(json.dumps(data, default=_to_builtin))
+    clean = json.loads(json.dumps({**data, "pacing": dict(PACING)}, default=_to_builtin))
     return _component(
         key=key,
         data=clean,
         height=height,
         # The callback must be registered for the trigger to show up at all.
-        on_need_frames_change=on_need_frames or _noop,
+        on_need_frames_change=_noop,
         on_paused_at_change=on_paused_at or _noop,
     )
 
 
-__all__ = ["encode_probs", "live_view"]
+__all__ = ["MODULES", "PACING", "bundle", "encode_probs", "live_view"]

@@ -1,4 +1,5 @@
-"""Helpers for the real-browser tests: a Streamlit server on a free port, and a console/page-error watch."""
+"""A Streamlit server on a free loopback port (start, health, stop), Debian Chromium's path and flags, and a
+console/page-error watch: for the browser tests, the load test and the benchmarks."""
 
 import contextlib
 import re

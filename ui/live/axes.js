@@ -1,0 +1,50 @@
+// Axis ticks and their labels, shared by the boundary and loss plots.
+
+function niceStep(span, count) {
+  const raw = span / Math.max(1, count);
+  const p = Math.pow(10, Math.floor(Math.log10(raw)));
+  const r = raw / p;
+  return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * p;
+}
+
+export function niceCeil(v) {
+  const p = Math.pow(10, Math.floor(Math.log10(v)));
+  for (const k of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (k * p >= v) return k * p;
+  return 10 * p;
+}
+
+export function axisTicks(ctx, a, b, count, at, dir, st, th) {
+  const step = niceStep(b - a, Math.max(2, Math.min(8, Math.floor(count))));
+  const ticks = [];
+  for (let v = Math.ceil(a / step - 1e-9) * step; v <= b + step * 1e-6; v += step) ticks.push(Math.abs(v) < step * 1e-6 ? 0 : v);
+  drawTicks(ctx, ticks, at, dir, st, th);
+}
+
+export function drawTicks(ctx, ticks, at, dir, st, th) {
+  ctx.fillStyle = th.text;
+  ctx.strokeStyle = th.axis;
+  ctx.lineWidth = 1;
+  ctx.font = `${Math.round(st.font * 0.92)}px ${st.fontFamily}`;
+  for (const v of ticks) {
+    const [x, y] = at(v);
+    ctx.beginPath();
+    if (dir === "x") {
+      ctx.moveTo(x, y); ctx.lineTo(x, y + 4);
+      ctx.textAlign = "center"; ctx.textBaseline = "top";
+      ctx.stroke();
+      ctx.fillText(fmtTick(v), x, y + 5);
+    } else {
+      ctx.moveTo(x - 4, y); ctx.lineTo(x, y);
+      ctx.textAlign = "right"; ctx.textBaseline = "middle";
+      ctx.stroke();
+      ctx.fillText(fmtTick(v), x - 6, y);
+    }
+  }
+}
+
+function fmtTick(v) {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 10000 || a < 0.001) return v.toExponential(0);
+  return String(+v.toPrecision(4));
+}
