@@ -34,6 +34,13 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import nncore  # noqa: E402
+from tests.support.book_reference import (  # noqa: E402
+    Activation_ReLU,
+    Activation_Softmax,
+    Activation_Softmax_Loss_CategoricalCrossentropy,
+    Layer_Dense,
+    Optimizer_SGD,
+)
 
 try:
     import torch
@@ -56,98 +63,9 @@ TARGETS = {"train": {"textbook": 0.5, "torch": 0.4}, "grid": {"torch": 1.0}}
 
 
 # --------------------------------------------------------------------------------------
-# b. The textbook implementation, as the course notes / NNFS book write it.
+# b. The textbook implementation, as the course notes / NNFS book write it: the oracle the
+#    tests hold nncore to (tests/support/book_reference.py).
 # --------------------------------------------------------------------------------------
-class Layer_Dense:
-    def __init__(self, weights, biases):
-        self.weights = np.array(weights, dtype=np.float64)
-        self.biases = np.array(biases, dtype=np.float64)
-
-    def forward(self, inputs):
-        self.inputs = inputs
-        self.output = np.dot(inputs, self.weights) + self.biases
-
-    def backward(self, dvalues):
-        self.dweights = np.dot(self.inputs.T, dvalues)
-        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
-        self.dinputs = np.dot(dvalues, self.weights.T)
-
-
-class Activation_ReLU:
-    def forward(self, inputs):
-        self.inputs = inputs
-        self.output = np.maximum(0, inputs)
-
-    def backward(self, dvalues):
-        self.dinputs = dvalues.copy()
-        self.dinputs[self.inputs <= 0] = 0
-
-
-class Activation_Softmax:
-    def forward(self, inputs):
-        self.inputs = inputs
-        exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
-        probabilities = exp_values / np.sum(exp_values, axis=1, keepdims=True)
-        self.output = probabilities
-
-
-class Loss:
-    def calculate(self, output, y):
-        sample_losses = self.forward(output, y)
-        data_loss = np.mean(sample_losses)
-        return data_loss
-
-
-class Loss_CategoricalCrossentropy(Loss):
-    def forward(self, y_pred, y_true):
-        samples = len(y_pred)
-        y_pred_clipped = np.clip(y_pred, 1e-7, 1 - 1e-7)
-        if len(y_true.shape) == 1:
-            correct_confidences = y_pred_clipped[range(samples), y_true]
-        elif len(y_true.shape) == 2:
-            correct_confidences = np.sum(y_pred_clipped * y_true, axis=1)
-        negative_log_likelihoods = -np.log(correct_confidences)
-        return negative_log_likelihoods
-
-
-class Activation_Softmax_Loss_CategoricalCrossentropy:
-    def __init__(self):
-        self.activation = Activation_Softmax()
-        self.loss = Loss_CategoricalCrossentropy()
-
-    def forward(self, inputs, y_true):
-        self.activation.forward(inputs)
-        self.output = self.activation.output
-        return self.loss.calculate(self.output, y_true)
-
-    def backward(self, dvalues, y_true):
-        samples = len(dvalues)
-        if len(y_true.shape) == 2:
-            y_true = np.argmax(y_true, axis=1)
-        self.dinputs = dvalues.copy()
-        self.dinputs[range(samples), y_true] -= 1
-        self.dinputs = self.dinputs / samples
-
-
-class Optimizer_SGD:
-    def __init__(self, learning_rate=1.0, decay=0.0):
-        self.learning_rate = learning_rate
-        self.current_learning_rate = learning_rate
-        self.decay = decay
-        self.iterations = 0
-
-    def pre_update_params(self):
-        if self.decay:
-            self.current_learning_rate = self.learning_rate * (1.0 / (1.0 + self.decay * self.iterations))
-
-    def update_params(self, layer):
-        layer.weights += -self.current_learning_rate * layer.dweights
-        layer.biases += -self.current_learning_rate * layer.dbiases
-
-    def post_update_params(self):
-        self.iterations += 1
-
-
 class TextbookNet:
     """Dense - ReLU - Dense - (Softmax + CCE), wired the way the book's training loop is."""
 
