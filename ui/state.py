@@ -25,6 +25,7 @@ class K:
     LAYER_PLAYING = "layer.playing"
     LAYER_PRECISION = "layer.precision"
     LESSON_TICK = "lesson.tick"     # armed by a full run, fired by the play timer
+    LESSON_TRANSPORT = "lesson.transport"  # the row of a lesson's buttons (CSS hook st-key-lesson-transport)
     # Playground: the run (ui.run.PlaygroundRun)
     CONFIG = "pg.config"            # the Config the trainer was built from
     TRAINER = "pg.trainer"

@@ -4,7 +4,7 @@ numbers and the live view."""
 import numpy as np
 import streamlit as st
 
-from ui.controls import HELP, plain, presentation
+from ui.controls import HELP, compact_top, plain, presentation
 from ui.live import encode_probs, live_view
 from ui.playground import clip_note, current_run
 from ui.playground.sidebar import new_weights
@@ -62,24 +62,17 @@ def tour():
 
 # Room for the live view: the stage must fit a 1280x720 projector in presentation mode (live view
 # included), a 1400x1000 laptop with the tour showing, and start the live view on a phone's first
-# screen. Selectors: Streamlit's data-testid attributes and the st-key-<key> class of keyed elements.
-# Emitted by the playground page only, so the other pages keep Streamlit's layout.
+# screen (with ui.controls.COMPACT_TOP_CSS). Selectors: Streamlit's data-testid attributes and the
+# st-key-<key> class of keyed elements.
 STAGE_CSS = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 1.25rem; padding-left: 2rem; padding-right: 2rem; }
-[data-testid="stMain"] h1 { font-size: 1.6rem; padding: 0; }
-.st-key-pg-headline [data-testid="stCaptionContainer"] p { font-size: 0.9rem !important; }
 .st-key-pg-headline { row-gap: 0.25rem; align-items: baseline !important; }
 .st-key-pg-headline h3 { padding: 0; }
+.st-key-pg-headline [data-testid="stCaptionContainer"] p { font-size: 0.9rem !important; }
 .st-key-pg-headline p, .st-key-tour-box p { margin: 0; }
 .st-key-tour-box p { font-size: 0.9rem; line-height: 1.35; }
 .st-key-tour-box { padding: 0.4rem 0.75rem; }
-.st-key-pg-transport button { min-height: 2.2rem; padding-top: 0.2rem; padding-bottom: 0.2rem; }
-/* The phone: below Streamlit's (opaque) header; no keyboard, so no shortcut hints on the buttons;
-   the live view's plots stack (ui/live/live.css), so it is taller. */
+/* The phone: the live view's plots stack (ui/live/live.css), so it is taller. */
 @media (max-width: 640px) {
-  [data-testid="stMainBlockContainer"] { padding-top: 3.9rem; padding-left: 0.75rem; padding-right: 0.75rem; }
-  .st-key-pg-transport kbd { display: none; }
-  .st-key-pg-transport button { padding-left: 0.8rem; padding-right: 0.8rem; }
   .st-key-pg-live, .st-key-pg-live .stBidiComponent { height: 640px !important; }
 }
 </style>"""
@@ -98,7 +91,12 @@ TITLE_FOR_SCREEN_READERS = """<style>
 </style>"""
 
 
+SLIDER_VALUE_HIDDEN = ('<style>.st-key-pg-view [data-testid="stSliderThumbValue"] { visibility: hidden; }'
+                       '</style>')
+
+
 def layout_css():
+    compact_top()
     st.html(STAGE_CSS + (TITLE_FOR_SCREEN_READERS if presentation() else ""))
 
 
@@ -108,7 +106,7 @@ def headline(pg, snap, view, playing):
     with it: the live view's own status line (under the plots) then carries the live iteration and
     numbers, and this heading only says "Playing". When the view is still, this heading is the
     iteration and the live view's status line is blank (ui/live/live.js)."""
-    with st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key=K.HEADLINE):
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=K.HEADLINE):
         if playing:
             st.subheader("Playing", width="content")
             per_frame, speed = pg.play_plan()[0], pg.config.speed
@@ -162,6 +160,8 @@ def draw(pg):
     if trainer.iteration > 0 or trainer.X_test is not None:
         with st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key=K.UNDER_LIVE):
             if trainer.iteration > 0:
+                if playing:  # the slider's thumb would show the server's iteration, ahead of the live view's
+                    st.html(SLIDER_VALUE_HIDDEN)
                 st.slider("Rewind to iteration", 0, trainer.iteration, key=K.REWIND_SLIDER, on_change=on_rewind,
                           help="Drag to any past iteration; Step or Play continues from there")
             if trainer.X_test is not None:
