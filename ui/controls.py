@@ -60,6 +60,20 @@ def compact_top():
     st.html(COMPACT_TOP_CSS)
 
 
+def transport(key, *, step, play, reset, playing):
+    """Step / Step x10 / Play-Pause / Reset: a row of buttons as wide as their labels (one line on a
+    projector, wrapping on a phone) in a horizontal container keyed ``key``, returned for more buttons.
+    ``step(n)``; ``play(on)``, set rather than toggled: a re-sent click must not undo itself."""
+    row = st.container(horizontal=True, gap="small", key=key)
+    with row:
+        st.button("Step", on_click=step, args=(1,), help=HELP["step"], shortcut="Right")
+        st.button("Step x10", on_click=step, args=(10,), help=HELP["step10"], shortcut="Shift+Right")
+        st.button("Pause" if playing else "Play", on_click=play, args=(not playing,), help=HELP["play"],
+                  shortcut="Space", type="primary")
+        st.button("Reset", on_click=reset, help=HELP["reset"], shortcut="Home")
+    return row
+
+
 def lesson_transport(it_key, playing_key, n_iterations, *, slider_key):
     """Step / Step x10 / Play-Pause / Reset and a slider 1..n; returns the chosen iteration.
 
@@ -84,13 +98,7 @@ def lesson_transport(it_key, playing_key, n_iterations, *, slider_key):
     def dragged():
         ss[it_key] = ss[slider_key]
 
-    playing = ss[playing_key]
-    with st.container(horizontal=True, gap="small", key=K.LESSON_TRANSPORT):
-        st.button("Step", on_click=move, args=(1,), help=HELP["step"], shortcut="Right")
-        st.button("Step x10", on_click=move, args=(10,), help=HELP["step10"], shortcut="Shift+Right")
-        st.button("Pause" if playing else "Play", on_click=play, args=(not playing,), help=HELP["play"],
-                  shortcut="Space", type="primary")
-        st.button("Reset", on_click=reset, help=HELP["reset"], shortcut="Home")
+    transport(K.LESSON_TRANSPORT, step=move, play=play, reset=reset, playing=ss[playing_key])
     ss[slider_key] = ss[it_key]
     st.slider("Iteration", 1, n_iterations, key=slider_key, on_change=dragged, help="Drag to any iteration")
     return st.session_state[it_key]

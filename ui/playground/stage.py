@@ -4,7 +4,7 @@ numbers and the live view."""
 import numpy as np
 import streamlit as st
 
-from ui.controls import HELP, compact_top, plain, presentation
+from ui.controls import compact_top, plain, presentation, transport
 from ui.live import encode_probs, live_view
 from ui.playground import clip_note, current_run
 from ui.playground.sidebar import new_weights
@@ -132,14 +132,8 @@ def draw(pg):
     # Train this batch first, so the buttons below show what is true after it (Play after a divergence).
     frames, grid = pg.next_batch()
     playing = pg.playing
-    # A row of buttons as wide as their labels: one line on a projector, two short rows on a phone.
-    with st.container(horizontal=True, gap="small", key=K.TRANSPORT):
-        st.button("Step", on_click=on_step, args=(1,), help=HELP["step"], shortcut="Right")
-        st.button("Step x10", on_click=on_step, args=(10,), help=HELP["step10"], shortcut="Shift+Right")
-        st.button("Pause" if playing else "Play", on_click=on_play, args=(not playing,), help=HELP["play"],
-                  shortcut="Space", type="primary")
-        st.button("Reset", on_click=on_reset, help=HELP["reset"], shortcut="Home")
-        st.button("New weights", on_click=new_weights, help="Draw other initial weights (next weight seed)")
+    transport(K.TRANSPORT, step=on_step, play=on_play, reset=on_reset, playing=playing).button(
+        "New weights", on_click=new_weights, help="Draw other initial weights (next weight seed)")
 
     trainer = pg.trainer
     if trainer.iteration > 0:
