@@ -73,6 +73,7 @@ STAGE_CSS = """<style>
 .st-key-tour-box { padding: 0.4rem 0.75rem; }
 /* The phone: the live view's plots stack (ui/live/live.css), so it is taller. */
 @media (max-width: 640px) {
+  .st-key-pg-live { flex: 0 0 640px !important; }  /* Streamlit sizes it by flex-basis */
   .st-key-pg-live, .st-key-pg-live .stBidiComponent { height: 640px !important; }
 }
 </style>"""
@@ -103,14 +104,14 @@ def layout_css():
 def headline(pg, snap, view, playing):
     """The one iteration number on screen. While playing, the server computes up to two batches
     ahead of the film the live view animates, so a heading here would lead the picture and disagree
-    with it: the live view's own status line (under the plots) then carries the live iteration and
-    numbers, and this heading only says "Playing". When the view is still, this heading is the
-    iteration and the live view's status line is blank (ui/live/live.js)."""
+    with it: the live view's own status line (under the plots; above them on a phone) then carries
+    the live iteration and numbers, and this heading only says "Playing". When the view is still,
+    this heading is the iteration and the live view's status line is blank (ui/live/live.js)."""
     with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=K.HEADLINE):
         if playing:
             st.subheader("Playing", width="content")
             per_frame, speed = pg.play_plan()[0], pg.config.speed
-            st.caption("live numbers under the plots"
+            st.caption("the live view's own line shows the iteration on screen"
                        + (f" · busy server: {per_frame} iterations per frame instead of {speed}"
                           if per_frame < speed else ""), width="content")
             return
