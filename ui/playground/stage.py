@@ -88,7 +88,7 @@ LIVE_HEIGHT = {True: 490, False: 450}
 TITLE_FOR_SCREEN_READERS = """<style>
 [data-testid="stMain"] h1 { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
-[data-testid="stMain"] [data-testid="stHeading"]:has(h1) { position: absolute; }
+[data-testid="stMain"] [data-testid="stElementContainer"]:has(h1) { position: absolute; }
 </style>"""
 
 
