@@ -44,7 +44,7 @@ def presentation_toggle():
 # they show no shortcut hints there. Selectors: data-testid attributes and st-key-<key> classes.
 COMPACT_TOP_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 1.25rem; padding-left: 2rem; padding-right: 2rem; }
-[data-testid="stMain"] h1 { font-size: 1.6rem; padding: 0; }
+[data-testid="stMain"] h1 { font-size: 1.6rem; padding: 0 0 0.4rem; }
 .st-key-pg-transport button, .st-key-lesson-transport button { min-height: 2.2rem; padding-top: 0.2rem;
   padding-bottom: 0.2rem; }
 @media (max-width: 640px) {
