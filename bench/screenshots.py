@@ -42,6 +42,7 @@ def open_page(page, url):
 def click(page, label):
     """A main-area button (Streamlit appends e.g. "Shortcut →" to its accessible name)."""
     page.locator("main").get_by_role("button", name=re.compile(rf"^{re.escape(label)}( Shortcut .*)?$")).click()
+    page.mouse.move(1, 1)  # off the button: its tooltip would cover part of the picture
     settle(page)
 
 
@@ -68,10 +69,15 @@ def main(out):
             page.screenshot(path=out / f"{size}-playground-step10.png")
             if size == "laptop":
                 page.screenshot(path=out / f"{size}-playground-full.png", full_page=True)
-            click(page, "Play")  # settles between batches: the live view keeps playing
+            # While playing the page is seldom quiet for long (the tabs' charts redraw with every batch):
+            # no settling, just two seconds of play.
+            page.locator("main").get_by_role("button", name=re.compile(r"^Play( Shortcut .*)?$")).click()
+            page.mouse.move(1, 1)
+            page.locator("main").get_by_role("button", name=re.compile(r"^Pause( Shortcut .*)?$")).wait_for()
             page.wait_for_timeout(2000)
             page.screenshot(path=out / f"{size}-playground-playing.png")
-            click(page, "Pause")
+            if page.locator("main").get_by_role("button", name=re.compile(r"^Pause( Shortcut .*)?$")).count():
+                click(page, "Pause")  # (a busy machine may have played to the end meanwhile)
             open_page(page, f"{base}/playground?{ADAGRAD}{'&' + q if q else ''}")
             click(page, "Step")
             page.screenshot(path=out / f"{size}-adagrad-step1.png")

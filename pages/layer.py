@@ -6,12 +6,14 @@ import streamlit as st
 from nncore import lessons
 from ui import data, figures
 from ui.boot import require_app
-from ui.controls import lesson_autoplay, lesson_transport, presentation
+from ui.controls import compact_top, lesson_autoplay, lesson_transport, presentation
 from ui.state import K
 
 require_app(__file__)
 
 PRECISIONS = {"notes": "as printed in the notes", "float64": "exact float64"}
+NUMBERS_NOTE = ("The notes' first loop (cell 5) ran after `nnfs.init`, whose `np.dot` rounds to float32; their "
+                "second loop (cell 13) happens to print the exact float64 numbers. Switch to compare.")
 
 
 def vec(v):
@@ -27,13 +29,15 @@ def mat(m):
         r"\end{bmatrix}"
 
 
+compact_top()
 st.title("One layer: 3 neurons, 4 inputs")
 st.markdown("**X = [1, 2, 3, 4]**, each neuron i has a row of weights **w_i** and a bias **b_i**: "
             "**Z = W·X + B**, **A = ReLU(Z)**, **y = sum(A)**, loss **l = y²**. Learning rate 0.001.")
 precision = st.segmented_control("Numbers", list(PRECISIONS), format_func=PRECISIONS.get, default="notes",
-                                 key=K.LAYER_PRECISION, required=True)
-st.caption("The notes' first loop (cell 5) ran after `nnfs.init`, whose `np.dot` rounds to float32; their "
-           "second loop (cell 13) happens to print the exact float64 numbers. Switch to compare.")
+                                 key=K.LAYER_PRECISION, required=True,
+                                 help=NUMBERS_NOTE if presentation() else None)
+if not presentation():  # a projector shows the essentials; the note is in the control's tooltip
+    st.caption(NUMBERS_NOTE)
 
 lesson = data.lesson("layer", precision)
 it = lesson_transport(K.LAYER_IT, K.LAYER_PLAYING, len(lesson.losses), slider_key=K.LAYER_SLIDER)

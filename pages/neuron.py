@@ -7,23 +7,27 @@ import streamlit as st
 from nncore import lessons
 from ui import data, figures
 from ui.boot import require_app
-from ui.controls import lesson_autoplay, lesson_transport, presentation
+from ui.controls import compact_top, lesson_autoplay, lesson_transport, presentation
 from ui.state import K
 
 require_app(__file__)
 
 PRECISIONS = {"notes": "as printed in the notes", "float64": "exact float64"}
+NUMBERS_NOTE = ("The notes ran after `nnfs.init`, which makes every `np.dot` return float32: each dot product "
+                "is rounded to about 7 digits before the bias is added, so their numbers drift from exact float64 "
+                "in the 8th digit (final bias 0.6009044964517248 in the notes, 0.6009044964039992 exactly).")
 
+compact_top()
 st.title("One neuron, step by step")
 st.markdown("Inputs **x = [1, -2, 3]**, weights **w = [-3, -1, 2]**, bias **b = 1**, a ReLU, and the loss "
             "**L = ReLU(sum)²** (target 0). Each iteration: forward, the chain rule backward, then "
             "**w ← w − 0.001 · dL/dw**.")
 
 precision = st.segmented_control("Numbers", list(PRECISIONS), format_func=PRECISIONS.get, default="notes",
-                                 key=K.NEURON_PRECISION, required=True)
-st.caption("The notes ran after `nnfs.init`, which makes every `np.dot` return float32: each dot product "
-           "is rounded to about 7 digits before the bias is added, so their numbers drift from exact float64 "
-           "in the 8th digit (final bias 0.6009044964517248 in the notes, 0.6009044964039992 exactly).")
+                                 key=K.NEURON_PRECISION, required=True,
+                                 help=NUMBERS_NOTE if presentation() else None)
+if not presentation():  # a projector shows the essentials; the note is in the control's tooltip
+    st.caption(NUMBERS_NOTE)
 
 lesson = data.lesson("neuron", precision)
 it = lesson_transport(K.NEURON_IT, K.NEURON_PLAYING, len(lesson.losses), slider_key=K.NEURON_SLIDER)

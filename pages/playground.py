@@ -17,6 +17,7 @@ TABS = {"Loss and accuracy": curves, "Gradient inspector": inspector, "Network":
 pg = current_run()
 fixes = sidebar.draw(pg)
 
+stage.layout_css()
 st.title("Playground")
 if st.session_state.get(K.URL_NOTES):
     st.info(plain("Some settings in the link were ignored: " + "; ".join(st.session_state[K.URL_NOTES])))

@@ -31,6 +31,13 @@ def iteration(at):
     return int(re.match(r"Iteration (\d+)", heads[0]).group(1))
 
 
+def trained(at):
+    """While playing: the heading says "Playing" (the live view carries the live iteration, see
+    ui/playground/stage.headline) and the rewind slider reaches the trainer's iteration."""
+    assert [h.value for h in at.subheader if h.value.startswith(("Iteration", "Playing"))] == ["Playing"]
+    return at.slider(key=K.REWIND_SLIDER).max
+
+
 def button(at, label):
     return next(b for b in at.button if b.label == label)
 
@@ -107,7 +114,7 @@ def test_playground_step_reset_and_rewind():
     assert iteration(at) == 11
     eleven = loss_line(at)
     at.slider(key=K.REWIND_SLIDER).set_value(1).run()
-    assert iteration(at) == 1 and "viewing the past" in loss_line(at)
+    assert iteration(at) == 1 and "Viewing the past: iterations 2–11 are dropped" in text(at)
     at.slider(key=K.REWIND_SLIDER).set_value(11).run()
     assert loss_line(at) == eleven  # rewinding shows the past exactly as it was
     at.slider(key=K.REWIND_SLIDER).set_value(4).run()
@@ -121,12 +128,12 @@ def test_playground_step_reset_and_rewind():
 def test_playground_play_trains_and_pause_stops():
     at = playground()
     button(at, "Play").click().run()
-    played = iteration(at)
+    played = trained(at)
     assert played > 0  # one batch of frames per run (the browser asks for the next ones)
-    while iteration(at) < 1200:  # long enough that the live view's history is thinned
+    while trained(at) < 1200:  # long enough that the live view's history is thinned
         at.run()  # each run is the live view asking for its next batch
         assert not at.exception
-    played = iteration(at)
+    played = trained(at)
     button(at, "Pause").click().run()
     assert iteration(at) == played and [b for b in at.button if b.label == "Play"]
 

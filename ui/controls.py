@@ -38,6 +38,42 @@ def presentation_toggle():
         del st.query_params["present"]
 
 
+# Streamlit's page top (6rem of padding above a 2.75rem title) costs a 720 px projector a quarter of its
+# height; the lessons and the playground start with a compact title instead. Transport buttons are a row
+# as wide as their labels (see lesson_transport and ui/playground/stage.py); a phone has no keyboard, so
+# they show no shortcut hints there. Selectors: data-testid attributes and st-key-<key> classes.
+COMPACT_TOP_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 1.25rem; padding-left: 2rem; padding-right: 2rem; }
+[data-testid="stMain"] h1 { font-size: 1.6rem; padding: 0 0 0.4rem; }
+.st-key-pg-transport button, .st-key-lesson-transport button { min-height: 2.2rem; padding-top: 0.2rem;
+  padding-bottom: 0.2rem; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-top: 3.9rem; padding-left: 0.75rem; padding-right: 0.75rem; }
+  .st-key-pg-transport kbd, .st-key-lesson-transport kbd { display: none; }
+  .st-key-pg-transport button, .st-key-lesson-transport button { padding-left: 0.8rem; padding-right: 0.8rem; }
+}
+</style>"""
+
+
+def compact_top():
+    """Call before a page's title (the lessons and the playground; Home keeps Streamlit's layout)."""
+    st.html(COMPACT_TOP_CSS)
+
+
+def transport(key, *, step, play, reset, playing):
+    """Step / Step x10 / Play-Pause / Reset: a row of buttons as wide as their labels (one line on a
+    projector, wrapping on a phone) in a horizontal container keyed ``key``, returned for more buttons.
+    ``step(n)``; ``play(on)``, set rather than toggled: a re-sent click must not undo itself."""
+    row = st.container(horizontal=True, gap="small", key=key)
+    with row:
+        st.button("Step", on_click=step, args=(1,), help=HELP["step"], shortcut="Right")
+        st.button("Step x10", on_click=step, args=(10,), help=HELP["step10"], shortcut="Shift+Right")
+        st.button("Pause" if playing else "Play", on_click=play, args=(not playing,), help=HELP["play"],
+                  shortcut="Space", type="primary")
+        st.button("Reset", on_click=reset, help=HELP["reset"], shortcut="Home")
+    return row
+
+
 def lesson_transport(it_key, playing_key, n_iterations, *, slider_key):
     """Step / Step x10 / Play-Pause / Reset and a slider 1..n; returns the chosen iteration.
 
@@ -62,14 +98,7 @@ def lesson_transport(it_key, playing_key, n_iterations, *, slider_key):
     def dragged():
         ss[it_key] = ss[slider_key]
 
-    playing = ss[playing_key]
-    c = st.columns(4)
-    c[0].button("Step", on_click=move, args=(1,), help=HELP["step"], shortcut="Right", width="stretch")
-    c[1].button("Step x10", on_click=move, args=(10,), help=HELP["step10"], shortcut="Shift+Right",
-                width="stretch")
-    c[2].button("Pause" if playing else "Play", on_click=play, args=(not playing,), help=HELP["play"], shortcut="Space",
-                type="primary", width="stretch")
-    c[3].button("Reset", on_click=reset, help=HELP["reset"], shortcut="Home", width="stretch")
+    transport(K.LESSON_TRANSPORT, step=move, play=play, reset=reset, playing=ss[playing_key])
     ss[slider_key] = ss[it_key]
     st.slider("Iteration", 1, n_iterations, key=slider_key, on_change=dragged, help="Drag to any iteration")
     return st.session_state[it_key]

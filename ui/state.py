@@ -25,6 +25,7 @@ class K:
     LAYER_PLAYING = "layer.playing"
     LAYER_PRECISION = "layer.precision"
     LESSON_TICK = "lesson.tick"     # armed by a full run, fired by the play timer
+    LESSON_TRANSPORT = "lesson.transport"  # the row of a lesson's buttons (CSS hook st-key-lesson-transport)
     # Playground: the run (ui.run.PlaygroundRun)
     CONFIG = "pg.config"            # the Config the trainer was built from
     TRAINER = "pg.trainer"
@@ -51,6 +52,9 @@ class K:
     SHOW_TEST = "pg.show_test"
     EDGE_MODE = "pg.edge_mode"
     LIVE = "pg.live"                # the live component's fixed key
+    TRANSPORT = "pg.transport"      # the row of transport buttons (a keyed container: CSS hook st-key-pg-transport)
+    HEADLINE = "pg.headline"        # the heading and headline numbers row (st-key-pg-headline)
+    UNDER_LIVE = "pg.under_live"    # rewind slider and test-points switch, under the live view
     PRESET = "pg.preset"
     UPLOAD_WEIGHTS = "pg.upload_weights"
     UPLOAD_CSV = "pg.upload_csv"
@@ -62,6 +66,7 @@ class K:
     TOUR = "tour"                   # step of the first-visit tour; None once dismissed
     TOUR_NEXT = "tour.next"
     TOUR_SKIP = "tour.skip"
+    TOUR_BOX = "tour.box"           # the tour's container (st-key-tour-box)
     PRESENT = "present"             # presentation mode switch (widget key)
     PRESENTATION = "presentation"   # presentation mode (plain value, see ui.controls)
     ENTRY = "entry"                 # set by app.py on every run (see ui/boot.py)

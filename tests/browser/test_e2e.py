@@ -127,17 +127,21 @@ def test_playground_step_play_pause_rewind_reset(watched, base_url):
     expect(head).to_have_text("Iteration 11")
     page.wait_for_function(f"{LIVE}.lastIteration === 11")
 
-    # Play: the iteration advances and the live view draws frames, never a blank one.
+    # Play: the iteration advances and the live view draws frames, never a blank one. While playing, the
+    # one iteration number on screen is the live view's (the heading only says "Playing": the server
+    # computes ahead of the film); the rewind slider's end shows how far the server has trained.
     before = live(page)
     button(page, "Play").click()
     expect(button(page, "Pause")).to_be_visible()
-    page.wait_for_function(
-        f"""() => {{
-            const h = [...document.querySelectorAll('main h3')].map(e => e.textContent)
-                      .find(t => /^Iteration \\d+/.test(t));
-            return h && +h.match(/\\d+/)[0] > 11 && {LIVE}.lastIteration > 11
-                   && {LIVE}.framesDrawn >= {before["framesDrawn"]} + 20;
-        }}""", timeout=15_000)
+    expect(page.locator("main h3").filter(has_text=re.compile(r"^Playing$"))).to_be_visible()
+    expect(head).to_have_count(0)
+    page.wait_for_function(f"{LIVE}.lastIteration > 11 && {LIVE}.framesDrawn >= {before['framesDrawn']} + 20",
+                           timeout=15_000)
+    slider = page.get_by_role("slider", name="Rewind to iteration")
+    expect(slider).to_have_attribute("max", re.compile(r"^(1[2-9]|[2-9]\d|\d{3,})$"))  # trained past 11
+    status = page.locator(".bpl-status")  # the live view's line under its plots (in its shadow DOM)
+    expect(status).to_have_text(re.compile(r"^Iteration \d+ · loss "))
+    assert int(re.match(r"Iteration (\d+)", status.text_content()).group(1)) > 11
     shot(page, "playground-playing")
     button(page, "Pause").click()
     expect(button(page, "Play")).to_be_visible()
@@ -148,6 +152,7 @@ def test_playground_step_play_pause_rewind_reset(watched, base_url):
     assert n > 11
     expect(head).to_have_text(f"Iteration {n}")
     page.wait_for_function(f"{LIVE}.lastIteration === {n}")
+    expect(status).to_have_text("")  # still: the heading is the one iteration number on screen
     played = live(page)
     assert played["blankFrames"] == 0, played
     assert played["framesDrawn"] >= before["framesDrawn"] + 20, (before, played)
@@ -159,7 +164,6 @@ def test_playground_step_play_pause_rewind_reset(watched, base_url):
 
     # Rewind with the keyboard on the slider: one back, then to the start (Home on the slider moves
     # the slider; it must not fire the page's Home = Reset shortcut).
-    slider = page.get_by_role("slider", name="Rewind to iteration")
     expect(slider).to_have_attribute("aria-valuetext", str(n))
     slider.focus()
     page.keyboard.press("ArrowLeft")

@@ -109,13 +109,12 @@ function draw(S) {
   const sl = fitCanvas(S.lCanvas);
   if (sb) S.drawnB = drawBoundary(S.boundary, sb, d, f, S.theme, S.pointsKey) || S.drawnB;
   if (sl) S.drawnL = drawLoss(sl, d, curve, f, S.theme) || S.drawnL;
-  if (f) {
-    const pct = (a) => (a == null ? "–" : (100 * a).toFixed(1) + "%");
-    let text = `Iteration ${f.iteration} · loss ${fmt(f.loss)} · train acc ${pct(f.acc)}`;
-    if (f.test_acc != null) text += ` · test acc ${pct(f.test_acc)}`;
-    S.status.textContent = text;
-    S.stats.lastIteration = f.iteration;
-  }
+  // The one live iteration number on screen: while the film plays, the page's heading (computed up
+  // to two batches ahead of this frame) only says "Playing" and this line carries the iteration and
+  // numbers of the frame on screen. When still, the heading shows the iteration and this line is
+  // blank (its room is kept, so the plots do not jump when play starts or stops).
+  S.status.textContent = f && S.player.playing ? statusText(f) : "";
+  if (f) S.stats.lastIteration = f.iteration;
   S.stats.framesDrawn++;
   S.stats.lastDrawMs = +(performance.now() - t0).toFixed(2);
 }
@@ -134,6 +133,13 @@ function fitCanvas(cv) {
   const ctx = cv.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   return { ctx, w, h, dpr };
+}
+
+function statusText(f) {
+  const pct = (a) => (a == null ? "–" : (100 * a).toFixed(1) + "%");
+  let text = `Iteration ${f.iteration} · loss ${fmt(f.loss)} · train acc ${pct(f.acc)}`;
+  if (f.test_acc != null) text += ` · test acc ${pct(f.test_acc)}`;
+  return text;
 }
 
 function fmt(v) {

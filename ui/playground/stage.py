@@ -4,7 +4,7 @@ numbers and the live view."""
 import numpy as np
 import streamlit as st
 
-from ui.controls import HELP, plain, presentation
+from ui.controls import compact_top, plain, presentation, transport
 from ui.live import encode_probs, live_view
 from ui.playground import clip_note, current_run
 from ui.playground.sidebar import new_weights
@@ -46,66 +46,125 @@ def on_reset():
 
 
 def tour():
-    """A short, dismissible first-visit tour (once per session)."""
+    """A short, dismissible first-visit tour (once per session): one compact line and two small
+    buttons, so it does not push the live view off a laptop's or a phone's first screen."""
     ss = st.session_state
     step = ss.setdefault(K.TOUR, 0)
     if step is None or presentation():  # a projector shows the essentials only
         return
-    with st.container(border=True):
-        st.markdown(f"**Tour {step + 1}/{len(TOUR)}** · " + TOUR[step])
-        a, b, _ = st.columns([1, 1, 4])
+    with st.container(border=True, horizontal=True, vertical_alignment="center", gap="small", key=K.TOUR_BOX):
+        st.markdown(f"**Tour {step + 1}/{len(TOUR)}** · " + TOUR[step], width="stretch")
         if step + 1 < len(TOUR):
-            a.button("Next", key=K.TOUR_NEXT, on_click=ss.__setitem__, args=(K.TOUR, step + 1))
-        b.button("Got it" if step + 1 == len(TOUR) else "Skip tour", key=K.TOUR_SKIP,
-                 on_click=ss.__setitem__, args=(K.TOUR, None))
+            st.button("Next", key=K.TOUR_NEXT, on_click=ss.__setitem__, args=(K.TOUR, step + 1))
+        st.button("Got it" if step + 1 == len(TOUR) else "Skip tour", key=K.TOUR_SKIP, type="tertiary",
+                  on_click=ss.__setitem__, args=(K.TOUR, None))
+
+
+# Room for the live view: the stage must fit a 1280x720 projector in presentation mode (live view
+# included), a 1400x1000 laptop with the tour showing, and start the live view on a phone's first
+# screen (with ui.controls.COMPACT_TOP_CSS). Selectors: Streamlit's data-testid attributes and the
+# st-key-<key> class of keyed elements.
+STAGE_CSS = """<style>
+.st-key-pg-headline { row-gap: 0.25rem; align-items: baseline !important; }
+.st-key-pg-headline h3 { padding: 0; }
+.st-key-pg-headline [data-testid="stCaptionContainer"] p { font-size: 0.9rem !important; }
+.st-key-pg-headline p, .st-key-tour-box p { margin: 0; }
+.st-key-tour-box p { font-size: 0.9rem; line-height: 1.35; }
+.st-key-tour-box { padding: 0.4rem 0.75rem; }
+/* The phone: the live view's plots stack (ui/live/live.css), so it is taller. */
+@media (max-width: 640px) {
+  .st-key-pg-live { flex: 0 0 640px !important; }  /* Streamlit sizes it by flex-basis */
+  .st-key-pg-live, .st-key-pg-live .stBidiComponent { height: 640px !important; }
+}
+</style>"""
+
+# The live view's height: in presentation mode what is left of 720 px under the title, the buttons
+# and the headline; otherwise what is left of a 1000 px laptop screen under the tour as well.
+LIVE_HEIGHT = {True: 490, False: 450}
+
+
+# Presentation mode: the page's title stays for screen readers only (the sidebar's navigation names
+# the page): its line goes to the live view.
+TITLE_FOR_SCREEN_READERS = """<style>
+[data-testid="stMain"] h1 { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
+[data-testid="stMain"] [data-testid="stElementContainer"]:has(h1) { position: absolute; }
+</style>"""
+
+
+SLIDER_VALUE_HIDDEN = ('<style>.st-key-pg-view [data-testid="stSliderThumbValue"] { visibility: hidden; }'
+                       '</style>')
+
+
+def layout_css():
+    compact_top()
+    st.html(STAGE_CSS + (TITLE_FOR_SCREEN_READERS if presentation() else ""))
+
+
+def headline(pg, snap, view, playing):
+    """The one iteration number on screen. While playing, the server computes up to two batches
+    ahead of the film the live view animates, so a heading here would lead the picture and disagree
+    with it: the live view's own status line (under the plots; above them on a phone) then carries
+    the live iteration and numbers, and this heading only says "Playing". When the view is still,
+    this heading is the iteration and the live view's status line is blank (ui/live/live.js)."""
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=K.HEADLINE):
+        if playing:
+            st.subheader("Playing", width="content")
+            per_frame, speed = pg.play_plan()[0], pg.config.speed
+            st.caption("the live view's own line shows the iteration on screen"
+                       + (f" · busy server: {per_frame} iterations per frame instead of {speed}"
+                          if per_frame < speed else ""), width="content")
+            return
+        st.subheader(f"Iteration {view}", width="content")
+        rec = snap.record
+        reg = rec["regularization_loss"]
+        test_text = (f" · test loss {rec['test_loss']:.4f}, accuracy {rec['test_accuracy']:.1%}"
+                     if np.isfinite(rec["test_loss"]) else "")
+        st.markdown(f"loss **{rec['loss']:.4f}**" + (f" (+ regularisation {reg:.4g})" if reg else "")
+                    + f" · accuracy **{rec['accuracy']:.1%}**{test_text} · learning rate {rec['learning_rate']:.4g}",
+                    width="stretch")
 
 
 def draw(pg):
-    """Everything above the tabs; returns the snapshot of the iteration on view."""
+    """Everything above the tabs; returns the snapshot of the iteration on view. Top to bottom: the
+    tour, the transport buttons, the headline (iteration and numbers), the live view; then the
+    rewind slider, the test-points switch and the notes, which a class need not see all the time."""
     tour()
     # Train this batch first, so the buttons below show what is true after it (Play after a divergence).
     frames, grid = pg.next_batch()
     playing = pg.playing
-    c = st.columns(5)
-    c[0].button("Step", on_click=on_step, args=(1,), help=HELP["step"], shortcut="Right", width="stretch")
-    c[1].button("Step x10", on_click=on_step, args=(10,), help=HELP["step10"], shortcut="Shift+Right",
-                width="stretch")
-    c[2].button("Pause" if playing else "Play", on_click=on_play, args=(not playing,), help=HELP["play"],
-                shortcut="Space", type="primary", width="stretch")
-    c[3].button("Reset", on_click=on_reset, help=HELP["reset"], shortcut="Home", width="stretch")
-    c[4].button("New weights", on_click=new_weights, help="Draw other initial weights (next weight seed)",
-                width="stretch")
+    transport(K.TRANSPORT, step=on_step, play=on_play, reset=on_reset, playing=playing).button(
+        "New weights", on_click=new_weights, help="Draw other initial weights (next weight seed)")
 
     trainer = pg.trainer
     if trainer.iteration > 0:
         st.session_state[K.REWIND_SLIDER] = pg.view()
-        st.slider("Rewind to iteration", 0, trainer.iteration, key=K.REWIND_SLIDER, on_change=on_rewind,
-                  help="Drag to any past iteration; Step or Play continues from there")
     view = pg.view()
     snap = pg.snapshot()
 
     for kind, text in pg.take_notices():
         (st.warning if kind == "warning" else st.info)(plain(text))
-    st.subheader(f"Iteration {view}")
-    if playing:
-        per_frame, speed = pg.play_plan()[0], pg.config.speed
-        st.caption("Playing: computed up to here; the live view below animates toward it."
-                   + (f" The server is busy: {per_frame} iterations per frame instead of {speed}."
-                      if per_frame < speed else ""))
-    rec = snap.record
-    test_text = (f" · test loss {rec['test_loss']:.4f}, accuracy {rec['test_accuracy']:.1%}"
-                 if np.isfinite(rec["test_loss"]) else "")
-    st.markdown(f"loss **{rec['loss']:.4f}** (+ regularisation {rec['regularization_loss']:.4g}) · "
-                f"accuracy **{rec['accuracy']:.1%}**{test_text} · learning rate {rec['learning_rate']:.4g}"
-                + (f" · viewing the past: iterations {view + 1}–{trainer.iteration} are dropped if you step "
-                   "or play from here" if view < trainer.iteration else ""))
-    note = clip_note(pg, snap)
-    if note and not playing:
-        st.caption(note)
+    headline(pg, snap, view, playing)
 
     if not frames:
         frames, grid = pg.still(snap)
-    show_test = st.toggle("Show test points (hollow)", key=K.SHOW_TEST) if trainer.X_test is not None else False
+    show_test = bool(st.session_state.get(K.SHOW_TEST)) and trainer.X_test is not None
     live_view(pg.payload(frames, grid, show_test=show_test, presentation=presentation(), encode=encode_probs),
-              key=K.LIVE, on_paused_at=on_paused_at, height=560 if presentation() else 430)
+              key=K.LIVE, on_paused_at=on_paused_at, height=LIVE_HEIGHT[presentation()])
+
+    if trainer.iteration > 0 or trainer.X_test is not None:
+        with st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key=K.UNDER_LIVE):
+            if trainer.iteration > 0:
+                if playing:  # the slider's thumb would show the server's iteration, ahead of the live view's
+                    st.html(SLIDER_VALUE_HIDDEN)
+                st.slider("Rewind to iteration", 0, trainer.iteration, key=K.REWIND_SLIDER, on_change=on_rewind,
+                          help="Drag to any past iteration; Step or Play continues from there")
+            if trainer.X_test is not None:
+                st.toggle("Show test points (hollow)", key=K.SHOW_TEST)
+    if view < trainer.iteration:
+        st.caption(f"Viewing the past: iterations {view + 1}–{trainer.iteration} are dropped if you step or "
+                   "play from here.")
+    note = clip_note(pg, snap)
+    if note and not playing:
+        st.caption(note)
     return snap
