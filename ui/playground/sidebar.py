@@ -5,7 +5,6 @@ from urllib.parse import urlencode, urlsplit
 import streamlit as st
 
 import nncore
-import nncore.io as nio
 from nncore.datasets import CLASS_RANGE
 from ui import export, uploads
 from ui.controls import presentation
@@ -217,11 +216,11 @@ def save_load_share(run, cfg):
     st.caption("Share link: the same data, model, settings and seeds; the same run, bit for bit"
                + (" (your own data and uploaded weights are not in a link)" if not_in_link else ""))
     st.code(share_link(cfg, st.context.url, presentation()), language=None, wrap_lines=True)
+    # A download's file is made when clicked, on a server thread outside this session's script run:
+    # its callable holds what it needs (here the trainer; the weights, which depend on the iteration on
+    # view, are offered under the live view, which is redrawn whenever the view moves).
     tr = run.trainer
-    st.download_button("Weights (.json)", lambda: nio.to_json(run.snapshot().network),
-                       file_name="weights.json", mime="application/json", width="stretch")
-    st.download_button("Weights (.npz)", lambda: nio.to_npz(run.snapshot().network),
-                       file_name="weights.npz", mime="application/octet-stream", width="stretch")
+    st.caption("The weights of the iteration on screen: **Save weights**, under the live view.")
     st.download_button("Training history (.csv)", lambda: export.history_csv(tr.history()),
                        file_name="history.csv", mime="text/csv", width="stretch",
                        help=f"A row per iteration for the latest {tr.max_rows // 2:,} trained; older ones thinned "

@@ -4,6 +4,7 @@ numbers and the live view."""
 import numpy as np
 import streamlit as st
 
+import nncore.io as nio
 from ui.controls import compact_top, plain, presentation, transport
 from ui.live import encode_probs, live_view
 from ui.playground import clip_note, current_run
@@ -125,6 +126,19 @@ def headline(pg, snap, view, playing):
                     width="stretch")
 
 
+def save_weights(trainer, view):
+    """The weights of iteration ``view``. A download's file is made when it is clicked, on a server
+    thread outside this session's script run: the callables hold the trainer and the view, drawn
+    again (inside the fragment) whenever the view moves."""
+    with st.popover("Save weights"):
+        st.caption(f"The weights and biases of iteration {view}; **Continue from weights** in the sidebar "
+                   "loads them again.")
+        st.download_button("Weights (.json)", lambda: nio.to_json(trainer.snapshot(view).network),
+                           file_name=f"weights-{view}.json", mime="application/json", width="stretch")
+        st.download_button("Weights (.npz)", lambda: nio.to_npz(trainer.snapshot(view).network),
+                           file_name=f"weights-{view}.npz", mime="application/octet-stream", width="stretch")
+
+
 def draw(pg):
     """Everything above the tabs; returns the snapshot of the iteration on view. Top to bottom: the
     tour, the transport buttons, the headline (iteration and numbers), the live view; then the
@@ -161,6 +175,8 @@ def draw(pg):
                           help="Drag to any past iteration; Step or Play continues from there")
             if trainer.X_test is not None:
                 st.toggle("Show test points (hollow)", key=K.SHOW_TEST)
+            if not playing:
+                save_weights(trainer, view)
     if view < trainer.iteration:
         st.caption(f"Viewing the past: iterations {view + 1}–{trainer.iteration} are dropped if you step or "
                    "play from here.")
