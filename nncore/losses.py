@@ -77,11 +77,15 @@ class BinaryCrossentropy(Loss):
         p = np.clip(y_pred, CLIP, 1 - CLIP)
         return -np.mean(y_true * np.log(p) + (1 - y_true) * np.log(1 - p), axis=-1)
 
-    def backward(self, dvalues, y_true):
-        # The book's: 1/p and 1/(1 - p) at the clipped p (finite), and no zeroing where clipped.
+    def backward(self, dvalues, y_true, complement=None):
+        """The book's: 1/p and 1/(1 - p) at the clipped p (finite), and no zeroing where clipped.
+        ``complement``: 1 - dvalues from the sigmoid (``Sigmoid.complement``), so that 1 - p is the
+        same number here as in the sigmoid's derivative and the two cancel as they should."""
         y_true = _as_targets(y_true, dvalues.shape, binary=True)
         p = np.clip(dvalues, CLIP, 1 - CLIP)
-        self.dinputs = -(y_true / p - (1 - y_true) / (1 - p)) / dvalues.shape[1] / len(dvalues)
+        # clip(1 - p) == 1 - clip(p): the book's value, without the subtraction's rounding near p = 1.
+        one_minus_p = 1 - p if complement is None else np.clip(complement, CLIP, 1 - CLIP)
+        self.dinputs = -(y_true / p - (1 - y_true) / one_minus_p) / dvalues.shape[1] / len(dvalues)
         return self.dinputs
 
     def differentiated_forward(self, y_pred, y_true, complement=None):

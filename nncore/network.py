@@ -95,6 +95,8 @@ class Network:
             dvalues = output * (1.0 / len(output)) - self._scaled_one_hot(y, output.shape[1])
             layers[-1].dinputs = dvalues
             layers = layers[:-1]
+        elif isinstance(layers[-1], Sigmoid) and isinstance(self.loss, BinaryCrossentropy):
+            dvalues = self.loss.backward(output, y, complement=layers[-1].complement)
         else:
             dvalues = self.loss.backward(output, y)
         dvalues = dvalues.astype(self.dtype, copy=False)  # float64 labels must not promote a float32 net
@@ -128,6 +130,9 @@ class Network:
         (finite however small p is); otherwise the loss's ``differentiated_forward``. Equals
         ``data_loss`` wherever nothing is clipped. What a finite-difference check must differentiate."""
         last = self.layers[-1]
+        if output is not last.output:
+            raise ValueError("differentiated_loss needs the output of the last forward pass (it reads the "
+                             "last layer's inputs)")
         if isinstance(last, Softmax) and isinstance(self.loss, CategoricalCrossentropy):
             z = last.inputs
             shifted = z - z.max(axis=1, keepdims=True)

@@ -20,6 +20,17 @@ B = np.array([[0.125, -0.25]])
 L1, L2 = 0.125, 0.0625
 
 
+def test_weight_terms_take_the_books_l1_pull_at_exactly_zero():
+    """A weight at exactly 0 under L1: the book's dL1 is +1 there (np.sign would say 0)."""
+    weights = W.copy()
+    weights[1, 0] = 0.0
+    net = Network([Dense(3, 2, weights=weights, biases=B, weight_regularizer_l1=L1), Linear()], MeanSquaredError())
+    net.backward(net.forward(X), Y)
+    terms = weight_terms(net, "dense1", 1, 0)
+    assert terms["regularization_gradient"] == L1
+    assert terms["dweight"] == terms["data_gradient"] + L1
+
+
 @pytest.mark.parametrize("activation", [True, False], ids=["dense+linear", "dense alone"])
 def test_weight_terms_are_the_chain_rule_by_hand(activation):
     dense = Dense(3, 2, weights=W, biases=B, weight_regularizer_l1=L1, weight_regularizer_l2=L2)

@@ -36,7 +36,9 @@ def test_busy_needs_playing_and_a_scale_below_the_start():
     assert (pacing.refresh(True), pacing.refresh(False)) == (2.0, 1.0)
 
 
-def test_the_batch_lock_is_a_lock_holding_no_data():
+def test_the_batch_lock_lets_one_batch_in_at_a_time():
     assert pacing.BATCH_LOCK.acquire(blocking=False)
-    pacing.BATCH_LOCK.release()
-    assert not hasattr(pacing.BATCH_LOCK, "__dict__")
+    try:
+        assert not pacing.BATCH_LOCK.acquire(blocking=False)  # a second session waits its turn
+    finally:
+        pacing.BATCH_LOCK.release()
