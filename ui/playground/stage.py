@@ -112,9 +112,12 @@ def headline(pg, snap, view, playing):
         if playing:
             st.subheader("Playing", width="content")
             per_frame, speed = pg.play_plan()[0], pg.config.speed
+            # Play starts at a quarter of the speed and speeds up while the server keeps up: only a session
+            # pushed below that start is short of the server, and only then is it worth saying.
             st.caption("the live view's own line shows the iteration on screen"
                        + (f" · busy server: {per_frame} iterations per frame instead of {speed}"
-                          if per_frame < speed else ""), width="content")
+                          if pg.busy else f" · {per_frame} iterations per frame" if per_frame < speed else ""),
+                       width="content")
             return
         st.subheader(f"Iteration {view}", width="content")
         rec = snap.record
