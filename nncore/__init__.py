@@ -8,7 +8,7 @@ calls, so gradients can be inspected before they are applied. Imports only NumPy
 
 from . import datasets, lessons
 from .activations import ACTIVATIONS, Linear, ReLU, Sigmoid, Softmax, Tanh
-from .gradcheck import gradcheck, numerical_gradient, relative_error
+from .gradcheck import gradcheck, gradient_resolution, numerical_gradient, relative_error
 from .layers import Dense
 from .losses import LOSSES, BinaryCrossentropy, CategoricalCrossentropy, MeanSquaredError
 from .network import OUTPUT_LOSS, Network, mlp, output_size, probability_grid
@@ -22,6 +22,6 @@ __all__ = [
     "Network", "mlp", "output_size", "probability_grid",
     "SGD", "Adagrad", "RMSprop", "Adam",
     "Trainer", "Snapshot", "DivergenceError",
-    "gradcheck", "numerical_gradient", "relative_error",
+    "gradcheck", "gradient_resolution", "numerical_gradient", "relative_error",
     "datasets", "lessons",
 ]

@@ -67,6 +67,15 @@ def gradcheck(network, X, y, *, epsilon=1e-6):
     return {name: relative_error(analytic[name], numerical[name]) for name in analytic}
 
 
+def gradient_resolution(network, X, y, *, epsilon=1e-6):
+    """The smallest gradient a central difference of step ``epsilon`` can tell from 0 here: each
+    loss evaluation rounds by up to |L| * u (u: np.longdouble's machine epsilon), and the quotient
+    divides that by epsilon. A gradient below it (a saturated layer's can be 1e-50) is beyond the
+    check, so a relative error there measures rounding, not the gradient."""
+    loss = abs(float(total_loss(extended_copy(network), X, y)))
+    return max(loss, 1.0) * float(np.finfo(np.longdouble).eps) / epsilon
+
+
 def gradient_name(name):
     """"dense1.weights" -> "dense1.dweights"."""
     layer, _, attribute = name.partition(".")

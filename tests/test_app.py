@@ -398,3 +398,19 @@ def test_the_books_adagrad_setting_says_what_the_loss_clips_and_its_gradient_sti
     for _ in range(5):
         button(at, "Step").click().run()
     assert iteration(at) == 6 and not [c.value for c in at.caption if "printed loss clips" in c.value]
+
+
+def test_one_weight_says_when_a_gradient_is_beyond_finite_differences():
+    """A sigmoid network driven into saturation (SGD at learning rate 50): the default weight's gradient
+    is about 6e-52, which no central difference resolves (it reads 0). The tab says so instead of
+    showing a relative error of 1."""
+    at = playground(dataset="moons", classes="2", output="sigmoid", optimizer="sgd", learning_rate="50",
+                    momentum="0", batch_size="16")
+    for _ in range(30):
+        button(at, "Step x10").click().run()
+    at.session_state[K.TAB] = "One weight"
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["relative error"] == "below resolution" and float(metrics["numerical (finite differences)"]) == 0
+    assert 0 < abs(float(metrics["dL/dw (backprop)"])) < 1e-13
+    assert any("smaller than finite differences can resolve" in c.value for c in at.caption)

@@ -219,3 +219,23 @@ def test_sigmoid_and_binary_crossentropy_share_one_complement(dtype):
     net.backward(p, np.zeros(4))
     exact = 1 / (1 + np.exp(-z)) / 4  # (p - 0) / n, in float64
     assert np.max(np.abs(net.layers[1].dinputs - exact) / exact) <= (1e-6 if dtype == np.float32 else 1e-14)
+
+
+def test_gradient_resolution_tells_a_saturated_gradient_from_a_comparable_one():
+    """One sigmoid unit, y = 1. At z = 100 the gradient is -p (1 - p) / q, about -e^-100 = -4e-44: no
+    central difference of a loss near 1e-7 can see it (the numerical side reads 0), and the resolution
+    says so. At z = 0 the gradient is -(1 - 0.5) = -0.5, far above it, and the two agree."""
+    for z, saturated in ((100.0, True), (0.0, False)):
+        net = Network([Dense(1, 1, weights=[[z]]), nncore.Sigmoid()], nncore.BinaryCrossentropy())
+        X, y = np.array([[1.0]]), np.array([1])
+        net.backward(net.forward(X), y)
+        analytic = net["dense1.dweights"][0, 0]
+        numerical = nncore.numerical_gradient(net, X, y, "dense1.weights", (0, 0))
+        floor = nncore.gradient_resolution(net, X, y)
+        assert 0 < floor < 1e-12  # |L| <= 1: u / 1e-6 (u = 2**-63 on x86's long double: 1.1e-13)
+        if saturated:
+            assert analytic == pytest.approx(-np.exp(-100.0) / (1 - 1e-7), rel=1e-9)
+            assert abs(analytic) < floor and abs(numerical) < floor
+        else:
+            assert analytic == -0.5 and abs(analytic) > 1e9 * floor
+            assert nncore.relative_error(analytic, numerical) < 1e-9

@@ -25,11 +25,17 @@ def show(pg, snap):
     X, y = trainer.X[snap.batch], trainer.y[snap.batch]
     numerical = nncore.numerical_gradient(net, X, y, f"{layer}.weights", (i, j))
     err = nncore.relative_error(terms["dweight"], numerical)
+    floor = nncore.gradient_resolution(net, X, y)
+    beyond = max(abs(terms["dweight"]), abs(numerical)) < floor  # both are "0" to finite differences
     st.markdown(f"**w[{i}, {j}] = {net[f'{layer}.weights'][i, j]:.10g}** (input {i} → neuron {j} of {layer})")
     m = st.columns(3)
     m[0].metric("dL/dw (backprop)", f"{terms['dweight']:.10g}")
     m[1].metric("numerical (finite differences)", f"{numerical:.10g}")
-    m[2].metric("relative error", f"{err:.1e}")
+    m[2].metric("relative error", "below resolution" if beyond else f"{err:.1e}")
+    if beyond:
+        st.caption(f"This gradient is smaller than finite differences can resolve here (about {floor:.0e}: the "
+                   "loss's rounding divided by the step), so the two cannot be compared: pick a weight that is "
+                   "learning.")
     note = clip_note(pg, snap)
     if note:
         st.caption(note)
