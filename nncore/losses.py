@@ -42,8 +42,7 @@ class CategoricalCrossentropy(Loss):
     def forward(self, y_pred, y_true):
         if y_true.ndim == 1:
             # Picking before clipping clips n values instead of n * classes: same result.
-            picked = y_pred[np.arange(len(y_pred)), check_labels(y_true, y_pred.shape[1])]
-            return -np.log(np.clip(picked, CLIP, 1 - CLIP))
+            return -np.log(np.clip(_true_class(y_pred, y_true), CLIP, 1 - CLIP))
         clipped = np.clip(y_pred, CLIP, 1 - CLIP)
         return -np.log(np.sum(clipped * check_onehot(y_true, y_pred.shape), axis=1))
 

@@ -139,11 +139,9 @@ class Network:
             log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
             return -np.mean(np.sum(log_p * one_hot(y, z.shape[1]), axis=1))
         if isinstance(last, Sigmoid) and isinstance(self.loss, BinaryCrossentropy):
-            # p and 1 - p each straight from z, to full relative precision: past the clip the book's
-            # slope 1/q (q = 1e-7) multiplies any rounding of p, or of 1 - p near 1, by 1e7.
-            z = last.inputs
-            p, complement = np.exp(-np.logaddexp(0, -z)), np.exp(-np.logaddexp(0, z))
-            return np.mean(self.loss.differentiated_forward(p, y, complement=complement))
+            # The sigmoid's own 1 - p, not a subtraction: past the clip the book's slope 1/q (q = 1e-7)
+            # multiplies any rounding of 1 - p near p = 1 by 1e7.
+            return np.mean(self.loss.differentiated_forward(output, y, complement=last.complement))
         return np.mean(self.loss.differentiated_forward(output, y))
 
     def clipped_samples(self, output, y):
