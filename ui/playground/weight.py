@@ -7,7 +7,6 @@ import streamlit as st
 import nncore
 from ui import figures
 from ui.controls import presentation
-from ui.playground import clip_note
 from ui.state import K
 
 
@@ -36,9 +35,6 @@ def show(pg, snap):
         st.caption(f"This gradient is smaller than finite differences can resolve here (about {floor:.0e}: the "
                    "loss's rounding divided by the step), so the two cannot be compared: pick a weight that is "
                    "learning.")
-    note = clip_note(pg, snap)
-    if note:
-        st.caption(note)
     st.latex(r"\frac{\partial L}{\partial w_{ij}} = \sum_{s} x_{si}\,\frac{\partial L}{\partial z_{sj}}"
              + (r" + \text{regularisation}" if terms["regularization_gradient"] else "")
              + rf" = {terms['data_gradient']:.10g}"
