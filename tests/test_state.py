@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui.state import BOUNDS, MAX_HIDDEN_LAYERS, MAX_NEURONS, PRESETS, Config
+from ui.state import BOUNDS, MAX_HIDDEN_LAYERS, MAX_NEURONS, PRESETS, Config, K
 
 
 def test_default_link_is_empty_and_round_trips():
@@ -49,3 +49,11 @@ def test_custom_data_never_enters_a_link():
 def test_sigmoid_needs_two_classes():
     cfg, notes = Config(output="sigmoid", classes=3).validated()
     assert cfg.output == "softmax" and notes
+
+
+def test_css_hooks_follow_streamlits_class_rule():
+    """Streamlit's frontend gives a keyed element the class st-key-<key>, every character outside
+    [A-Za-z0-9_-] made "-": the stage's CSS reaches its rows through K.css."""
+    assert K.css("pg.headline") == ".st-key-pg-headline"
+    assert K.css(" tour.box ") == ".st-key-tour-box"
+    assert K.css("a b/c_d-e") == ".st-key-a-b-c_d-e"

@@ -1,6 +1,7 @@
 """Widgets shared by pages: the lesson transport bar, and presentation mode."""
 
 import re
+from string import Template
 
 import streamlit as st
 
@@ -41,18 +42,19 @@ def presentation_toggle():
 # Streamlit's page top (6rem of padding above a 2.75rem title) costs a 720 px projector a quarter of its
 # height; the lessons and the playground start with a compact title instead. Transport buttons are a row
 # as wide as their labels (see lesson_transport and ui/playground/stage.py); a phone has no keyboard, so
-# they show no shortcut hints there. Selectors: data-testid attributes and st-key-<key> classes.
-COMPACT_TOP_CSS = """<style>
+# they show no shortcut hints there. Selectors: data-testid attributes and keyed elements' classes (K.css).
+COMPACT_TOP_CSS = Template("""<style>
 [data-testid="stMainBlockContainer"] { padding-top: 1.25rem; padding-left: 2rem; padding-right: 2rem; }
 [data-testid="stMain"] h1 { font-size: 1.6rem; padding: 0 0 0.4rem; }
-.st-key-pg-transport button, .st-key-lesson-transport button { min-height: 2.2rem; padding-top: 0.2rem;
+$transport button, $lesson button { min-height: 2.2rem; padding-top: 0.2rem;
   padding-bottom: 0.2rem; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.9rem; padding-left: 0.75rem; padding-right: 0.75rem; }
-  .st-key-pg-transport kbd, .st-key-lesson-transport kbd { display: none; }
-  .st-key-pg-transport button, .st-key-lesson-transport button { padding-left: 0.8rem; padding-right: 0.8rem; }
+  $transport kbd, $lesson kbd { display: none; }
+  $transport button, $lesson button { padding-left: 0.8rem; padding-right: 0.8rem; }
 }
-</style>"""
+</style>""").substitute(
+    transport=K.css(K.TRANSPORT), lesson=K.css(K.LESSON_TRANSPORT))
 
 
 def compact_top():

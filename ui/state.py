@@ -5,6 +5,7 @@ the URL's query parameters with ``to_query`` / ``from_query``. A link can't make
 server build something huge: every number has a bound, every name a whitelist.
 """
 
+import re
 from dataclasses import asdict, dataclass, fields, replace
 
 from nncore.activations import ACTIVATIONS
@@ -25,7 +26,7 @@ class K:
     LAYER_PLAYING = "layer.playing"
     LAYER_PRECISION = "layer.precision"
     LESSON_TICK = "lesson.tick"     # armed by a full run, fired by the play timer
-    LESSON_TRANSPORT = "lesson.transport"  # the row of a lesson's buttons (CSS hook st-key-lesson-transport)
+    LESSON_TRANSPORT = "lesson.transport"  # the row of a lesson's buttons (a CSS hook: K.css)
     # Playground: the run (ui.run.PlaygroundRun)
     CONFIG = "pg.config"            # the Config the trainer was built from
     TRAINER = "pg.trainer"
@@ -52,8 +53,8 @@ class K:
     SHOW_TEST = "pg.show_test"
     EDGE_MODE = "pg.edge_mode"
     LIVE = "pg.live"                # the live component's fixed key
-    TRANSPORT = "pg.transport"      # the row of transport buttons (a keyed container: CSS hook st-key-pg-transport)
-    HEADLINE = "pg.headline"        # the heading and headline numbers row (st-key-pg-headline)
+    TRANSPORT = "pg.transport"      # the row of transport buttons (a keyed container: a CSS hook, K.css)
+    HEADLINE = "pg.headline"        # the heading and headline numbers row (CSS hook)
     UNDER_LIVE = "pg.under_live"    # rewind slider and test-points switch, under the live view
     PRESET = "pg.preset"
     UPLOAD_WEIGHTS = "pg.upload_weights"
@@ -66,7 +67,7 @@ class K:
     TOUR = "tour"                   # step of the first-visit tour; None once dismissed
     TOUR_NEXT = "tour.next"
     TOUR_SKIP = "tour.skip"
-    TOUR_BOX = "tour.box"           # the tour's container (st-key-tour-box)
+    TOUR_BOX = "tour.box"           # the tour's container (CSS hook)
     PRESENT = "present"             # presentation mode switch (widget key)
     PRESENTATION = "presentation"   # presentation mode (plain value, see ui.controls)
     ENTRY = "entry"                 # set by app.py on every run (see ui/boot.py)
@@ -77,6 +78,12 @@ class K:
     def widget(name):
         """The sidebar widget of Config field ``name`` (or "n_hidden", "neurons{i}", "act{i}")."""
         return K._WIDGET + name
+
+    @staticmethod
+    def css(key):
+        """The CSS selector of the element keyed ``key``: Streamlit's frontend gives it the class
+        "st-key-" + the key with every character outside [A-Za-z0-9_-] turned into "-"."""
+        return ".st-key-" + re.sub(r"[^A-Za-z0-9_-]", "-", key.strip())
 
 
 DATASETS = tuple(CLASS_RANGE)

@@ -1,6 +1,8 @@
 """The playground's stage: the tour, the transport buttons, the rewind slider, the headline
 numbers and the live view."""
 
+from string import Template
+
 import numpy as np
 import streamlit as st
 
@@ -64,20 +66,21 @@ def tour():
 # Room for the live view: the stage must fit a 1280x720 projector in presentation mode (live view
 # included), a 1400x1000 laptop with the tour showing, and start the live view on a phone's first
 # screen (with ui.controls.COMPACT_TOP_CSS). Selectors: Streamlit's data-testid attributes and the
-# st-key-<key> class of keyed elements.
-STAGE_CSS = """<style>
-.st-key-pg-headline { row-gap: 0.25rem; align-items: baseline !important; }
-.st-key-pg-headline h3 { padding: 0; }
-.st-key-pg-headline [data-testid="stCaptionContainer"] p { font-size: 0.9rem !important; }
-.st-key-pg-headline p, .st-key-tour-box p { margin: 0; }
-.st-key-tour-box p { font-size: 0.9rem; line-height: 1.35; }
-.st-key-tour-box { padding: 0.4rem 0.75rem; }
+# class of keyed elements (K.css).
+STAGE_CSS = Template("""<style>
+$headline { row-gap: 0.25rem; align-items: baseline !important; }
+$headline h3 { padding: 0; }
+$headline [data-testid="stCaptionContainer"] p { font-size: 0.9rem !important; }
+$headline p, $tour p { margin: 0; }
+$tour p { font-size: 0.9rem; line-height: 1.35; }
+$tour { padding: 0.4rem 0.75rem; }
 /* The phone: the live view's plots stack (ui/live/live.css), so it is taller. */
 @media (max-width: 640px) {
-  .st-key-pg-live { flex: 0 0 640px !important; }  /* Streamlit sizes it by flex-basis */
-  .st-key-pg-live, .st-key-pg-live .stBidiComponent { height: 640px !important; }
+  $live { flex: 0 0 640px !important; }  /* Streamlit sizes it by flex-basis */
+  $live, $live .stBidiComponent { height: 640px !important; }
 }
-</style>"""
+</style>""").substitute(
+    headline=K.css(K.HEADLINE), tour=K.css(K.TOUR_BOX), live=K.css(K.LIVE))
 
 # The live view's height: in presentation mode what is left of 720 px under the title, the buttons
 # and the headline; otherwise what is left of a 1000 px laptop screen under the tour as well.
@@ -93,8 +96,8 @@ TITLE_FOR_SCREEN_READERS = """<style>
 </style>"""
 
 
-SLIDER_VALUE_HIDDEN = ('<style>.st-key-pg-view [data-testid="stSliderThumbValue"] { visibility: hidden; }'
-                       '</style>')
+SLIDER_VALUE_HIDDEN = (f'<style>{K.css(K.REWIND_SLIDER)} [data-testid="stSliderThumbValue"] '
+                       "{ visibility: hidden; }</style>")
 
 
 def layout_css():
