@@ -148,6 +148,27 @@ class Network:
         """How many samples' printed loss is clipped (their gradient is not: see ``differentiated_loss``)."""
         return int(np.count_nonzero(self.loss.clipped(output, y)))
 
+    def neuron_summaries(self):
+        """Per Dense layer, after ``forward`` and ``backward`` on a batch: (activity, gradient), each of
+        shape (n_neurons,). ``activity``: mean |a_j| over the batch, a = the output of the layer's
+        activation. ``gradient``: the batch's ‖dL/da_j‖ (over samples) for a hidden layer, the gradient
+        the next layer sends back to it; for the last layer ‖dL/dz_j‖ before its activation (for softmax
+        with cross-entropy the fused (p − onehot)/n), because dL/dp of the clipped loss is not what flows."""
+        out = []
+        for position, layer in enumerate(self.layers):
+            if not isinstance(layer, Dense):
+                continue
+            after = position + 1
+            activation = self.layers[after] if after < len(self.layers) and not isinstance(
+                self.layers[after], Dense) else layer
+            nxt = self.layers.index(activation) + 1
+            if nxt < len(self.layers):
+                grad = self.layers[nxt].dinputs             # dL/da: what the next layer sends back
+            else:
+                grad = activation.dinputs if activation is not layer else self.doutput  # dL/dz of the last layer
+            out.append((np.abs(activation.output).mean(axis=0), np.linalg.norm(grad, axis=0)))
+        return out
+
     def regularization_loss(self):
         return sum(layer.regularization_loss() for layer in self.dense_layers)
 
@@ -241,6 +262,17 @@ def probability_grid(network, x_range, y_range, resolution):
     if p.shape[1] == 1:
         p = np.concatenate([1 - p, p], axis=1)
     return p.reshape(resolution, resolution, -1)
+
+
+def sample_input_gradients(network, X, y):
+    """dL_s/dx_s for every sample s's own loss, shape (n_samples, n_inputs): the notes' dinputs
+    (section 4) times n, since the mean loss gives each sample's gradient a factor 1/n. Works on
+    shallow copies of the layers, so the network's cached forward and backward stay as they were
+    (the gradients on display are untouched)."""
+    scratch = copy.copy(network)
+    scratch.layers = [copy.copy(layer) for layer in network.layers]
+    scratch.backward(scratch.forward(X), np.asarray(y))
+    return scratch.dinputs * len(X)
 
 
 def weight_terms(network, layer_name, i, j):

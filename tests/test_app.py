@@ -25,16 +25,37 @@ def app(page=None, **query):
     return at
 
 
+def stage(at):
+    """The payload the playground's stage (the live component) was sent on the last run, or None."""
+    def find(node):
+        for child in (getattr(node, "children", None) or {}).values():
+            if getattr(child, "type", None) == "bidi_component":
+                return child
+            found = find(child)
+            if found is not None:
+                return found
+        return None
+    component = find(at._tree.main)
+    return None if component is None else json.loads(component.proto.json)
+
+
 def iteration(at):
+    """The one iteration number on screen: a lesson's heading, or the frame the playground's stage
+    draws (the stage draws the number itself; the page then has no "Iteration" heading at all)."""
     heads = [h.value for h in at.subheader if h.value.startswith("Iteration ")]
+    data = stage(at)
+    if data is not None:
+        assert heads == [] and not data["playing"], heads
+        return data["frames"][-1]["iteration"]
     assert len(heads) == 1, heads
     return int(re.match(r"Iteration (\d+)", heads[0]).group(1))
 
 
 def trained(at):
-    """While playing: the heading says "Playing" (the live view carries the live iteration, see
-    ui/playground/stage.headline) and the rewind slider reaches the trainer's iteration."""
-    assert [h.value for h in at.subheader if h.value.startswith(("Iteration", "Playing"))] == ["Playing"]
+    """While playing: the stage plays frames up to the server's iteration (the browser draws each
+    frame's own number) and the rewind slider reaches the trainer's iteration."""
+    data = stage(at)
+    assert data["playing"] and [h.value for h in at.subheader if h.value.startswith("Iteration")] == []
     return at.slider(key=K.REWIND_SLIDER).max
 
 
@@ -101,7 +122,9 @@ def playground(**query):
 
 
 def loss_line(at):
-    return next(m.value for m in at.markdown if m.value.startswith("loss **"))
+    """The numbers the stage draws beside its iteration number."""
+    f = stage(at)["frames"][-1]
+    return f["loss"], f["acc"], f["test_loss"], f["test_acc"]
 
 
 def test_playground_step_reset_and_rewind():
@@ -153,7 +176,7 @@ def test_divergence_stops_with_a_warning_and_keeps_the_last_good_iteration():
     at = playground(optimizer="sgd", learning_rate="1000000", momentum="0", l2="1", dataset="blobs")
     for _ in range(3):
         button(at, "Step x10").click().run()
-    warning = "\n".join(w.value for w in at.warning)
+    warning = stage(at)["message"]  # on the stage, where the student is looking
     assert "diverged" in warning and "smaller learning rate" in warning
     good = iteration(at)
     assert good < 30 and f"Iteration {good} is the last good state" in warning
@@ -323,7 +346,7 @@ def test_divergence_while_playing_stops_play_and_keeps_the_last_good_iteration()
         at.run()
     # The run that diverged shows Play again, and says why.
     assert [b for b in at.button if b.label == "Play"], "play did not stop"
-    warning = "\n".join(w.value for w in at.warning)
+    warning = stage(at)["message"]  # on the stage, where the student is looking
     good = iteration(at)
     assert "diverged" in warning and f"Iteration {good} is the last good state" in warning
     at.slider(key=K.REWIND_SLIDER).set_value(good // 2).run()  # rewinding works

@@ -125,3 +125,44 @@ def test_infer_leaves_every_cached_value_alone():
     for (k, array), (_, copied) in zip(totals, total_values):
         assert getattr(net, k) is array and np.array_equal(array, copied), k
     assert np.array_equal(out, copy.deepcopy(net).forward(other))  # and the answer is a forward pass's
+
+
+def test_neuron_summaries_by_hand():
+    """Activity = mean |a_j| over the batch; gradient = ‖dL/da_j‖ for the hidden layer (what the next
+    layer sends back: dL/dz2 @ W2.T) and ‖dL/dz_j‖ = ‖(p - onehot)/n‖ for the softmax output."""
+    rng = np.random.default_rng(3)
+    net = nncore.mlp(2, [(4, "relu")], 3, seed=1)
+    net.set_parameters([(rng.normal(size=w.shape), rng.normal(size=b.shape)) for w, b in net.get_parameters()])
+    X, y = rng.normal(size=(7, 2)), rng.integers(0, 3, 7)
+    net.backward(net.forward(X), y)
+    (w1, b1), (w2, b2) = net.get_parameters()
+    a = np.maximum(X @ w1 + b1, 0)
+    z2 = a @ w2 + b2
+    p = np.exp(z2) / np.exp(z2).sum(axis=1, keepdims=True)
+    dz2 = (p - np.eye(3)[y]) / 7
+    (act1, grad1), (act2, grad2) = net.neuron_summaries()
+    np.testing.assert_allclose(act1, np.abs(a).mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(grad1, np.sqrt(((dz2 @ w2.T) ** 2).sum(axis=0)), rtol=1e-12)
+    np.testing.assert_allclose(act2, p.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(grad2, np.sqrt((dz2 ** 2).sum(axis=0)), rtol=1e-12)
+
+
+def test_sample_input_gradients_are_each_samples_own_finite_differences():
+    """dL_s/dx_s of sample s's own loss, by central differences of that one sample's loss; the
+    network's cached gradients stay those of its last backward pass."""
+    rng = np.random.default_rng(4)
+    net = nncore.mlp(2, [(5, "tanh")], 3, seed=2)
+    net.set_parameters([(rng.normal(size=w.shape), rng.normal(size=b.shape)) for w, b in net.get_parameters()])
+    X, y = rng.normal(size=(6, 2)), rng.integers(0, 3, 6)
+    net.backward(net.forward(X[:2]), y[:2])
+    kept = net.dense_layers[0].dweights.copy()
+    got = nncore.network.sample_input_gradients(net, X, y)
+    h = 1e-6
+    for s in range(len(X)):
+        for i in range(2):
+            up, down = X[s:s + 1].copy(), X[s:s + 1].copy()
+            up[0, i] += h
+            down[0, i] -= h
+            diff = net.data_loss(net.infer(up), y[s:s + 1]) - net.data_loss(net.infer(down), y[s:s + 1])
+            assert got[s, i] == pytest.approx(diff / (2 * h), rel=1e-6, abs=1e-9)
+    np.testing.assert_array_equal(net.dense_layers[0].dweights, kept)

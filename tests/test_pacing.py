@@ -32,8 +32,16 @@ def test_play_plan(speed, scale, expected):
 
 def test_busy_needs_playing_and_a_scale_below_the_start():
     assert pacing.busy(True, 0.2) and not pacing.busy(False, 0.2) and not pacing.busy(True, 0.25)
-    assert (pacing.grid_size(True), pacing.grid_size(False)) == (32, 50)
     assert (pacing.refresh(True), pacing.refresh(False)) == (2.0, 1.0)
+
+
+@pytest.mark.parametrize("macs, side", [
+    (2 * 16 + 16 * 3, 64),                      # 2-16-3: capped at the finest grid
+    (6_000_000 // 40**2, 40),                   # exactly 40 x 40 within the budget
+    (2 * 128 + 128 * 128 + 128 * 3, 24),        # 2-128-128-3: sqrt(6e6 / 16,896) = 18.8, floored at 24
+])
+def test_grid_size_keeps_the_browsers_work_per_frame_bounded(macs, side):
+    assert pacing.grid_size(macs) == side
 
 
 def test_the_batch_lock_lets_one_batch_in_at_a_time():

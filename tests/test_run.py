@@ -64,10 +64,16 @@ def test_play_pause_and_the_live_views_answer():
     run, state = started()
     run.play()
     frames, grid = run.next_batch(clock(0.1))
-    # Start at a quarter of speed 50: 12 iterations per frame (round(12.5)), 24 frames, grid 50.
-    assert grid == 50 and [f["iteration"] for f in frames] == list(range(12, 289, 12))
+    # Start at a quarter of speed 50: 12 iterations per frame (round(12.5)), 24 frames; a 2-6-3 network
+    # is sampled on the finest grid.
+    assert grid == 64 and [f["iteration"] for f in frames] == list(range(12, 289, 12))
     assert run.scale == 0.5  # 24 frames (1 s of film) in 0.1 s: room 5, the speed doubles
     assert frames[-1]["loss"] == trained(CFG, 288).record()["loss"]
+    # Each frame carries that iteration's network: parameters and the gradients at them, by nncore.
+    net = trained(CFG, 288).network
+    for got, dense in zip(frames[-1]["params"][::2], net.dense_layers):
+        np.testing.assert_array_equal(got, dense.weights)
+    np.testing.assert_array_equal(frames[-1]["grads"][-1], net.dense_layers[-1].dbiases)
     frames, _ = run.next_batch(clock(0.1))
     assert [f["iteration"] for f in frames] == list(range(313, 889, 25)) and run.scale == 1.0
     assert state[K.SEQ] == 2 and run.playing
@@ -157,8 +163,9 @@ def test_divergence_stops_play_with_a_warning_and_keeps_every_good_iteration():
         frames, _ = run.next_batch(clock(0.1))
     assert not run.playing and run.trainer.iteration == run.view() == good
     assert frames[-1]["iteration"] == good
-    (kind, text), = run.take_notices()
-    assert kind == "warning" and f"every iteration up to {good} is kept" in text
+    # Said on the stage, where the student is looking, until the next move.
+    message = run.payload(frames, 24, show_test=False, presentation=False, encode=str)["message"]
+    assert f"every iteration up to {good} is kept" in message and run.take_notices() == []
     run.rewind(good // 2)
     assert run.snapshot().record == trained(cfg, good // 2).record()
 
@@ -171,7 +178,10 @@ def test_play_stops_at_the_stop_iteration():
     assert [f["iteration"] for f in frames] == [12, 24, 30] and not run.playing
     run.play()
     assert run.next_batch(clock(0.1))[0] == [] and not run.playing
-    assert "Stopped at iteration 30" in notices(run)
+    stage = run.payload([], 24, show_test=False, presentation=False, encode=str)
+    assert "Stopped at iteration 30" in stage["message"] and "Stop at iteration" in stage["message"]
+    run.step(1)  # the next move clears it
+    assert "message" not in run.payload([], 24, show_test=False, presentation=False, encode=str)
 
 
 def test_uploaded_weights_start_a_run_and_go_when_the_architecture_changes():
@@ -225,14 +235,63 @@ def test_the_controller_imports_no_streamlit():
 def test_the_live_payload_and_every_state_key_is_in_K():
     run, state = started()
     run.step(3)
-    frames, grid = run.still(run.snapshot())
-    payload = run.payload(frames, grid, show_test=True, presentation=True, encode=np.shape)
-    assert payload["frames"][0]["iteration"] == 3 and payload["history"]["it"] == [0, 1, 2]
-    assert payload["frames"][0]["probs"] == (50, 50, 3)  # the grid, one probability per class
+    frames, grid, phases = run.still(run.snapshot())
+    payload = run.payload(frames, grid, show_test=True, presentation=True, encode=lambda a: [np.shape(x) for x in a])
+    assert payload["frames"][0]["iteration"] == 3 and payload["history"]["it"] == [0, 1, 2] and not phases
+    # Every Dense layer's weights and biases, their gradients, and n values per layer of each summary.
+    assert payload["frames"][0]["params"] == [(2, 6), (1, 6), (6, 3), (1, 3)] == payload["frames"][0]["grads"]
+    assert payload["frames"][0]["activity"] == [(6,), (3,)] == payload["frames"][0]["grad"]
+    assert payload["net"] == {"inputs": ["x1", "x2"], "layers": [
+        {"name": "dense1", "n_in": 2, "n": 6, "activation": "tanh"},
+        {"name": "dense2", "n_in": 6, "n": 3, "activation": "softmax"}]}
     assert len(payload["points"]["x"]) == 60 and sum(payload["points"]["test"]) == 12  # 20 % of 3 x 20
-    assert payload["grid"]["w"] == 50 and payload["playing"] is False and payload["hold"] is False
+    assert payload["grid"]["w"] == 64 and payload["playing"] is False and payload["hold"] is False
     run.play()
     run.next_batch(clock(0.1))
     run.figure("loss", lambda: "a figure")
     keys = {v for v in vars(K).values() if isinstance(v, str)}
     assert set(state) <= keys
+
+
+def test_one_step_is_sent_with_the_iteration_before_it_for_the_phases():
+    run, _ = started()
+    run.step(5)
+    run.step(1)
+    frames, _, phases = run.still(run.snapshot())
+    assert phases and [f["iteration"] for f in frames] == [5, 6]
+    before = trained(CFG, 5).network
+    np.testing.assert_array_equal(frames[0]["grads"][0], before.dense_layers[0].dweights)
+    # Only once: a later rerun of the page shows the step's result alone.
+    frames, _, phases = run.still(run.snapshot())
+    assert not phases and [f["iteration"] for f in frames] == [6]
+    run.step(10)  # Step x10 is shown at once
+    assert not run.still(run.snapshot())[2]
+
+
+def test_the_stage_switches_come_from_the_browser_and_are_checked():
+    run, state = started()
+    assert run.stage_view() == {"mode": "weights", "arrows": False, "phases_ms": 1000}
+    state[K.LIVE] = {"view": {"mode": "gradients", "arrows": True, "phases_ms": 3000}}
+    assert run.stage_view() == {"mode": "gradients", "arrows": True, "phases_ms": 3000}
+    frame = run.still(run.snapshot())[0][0]
+    # -dL_s/dx_s of every training sample, from nncore.
+    t = trained(CFG, 0)
+    np.testing.assert_array_equal(frame["input_grads"],
+                                  -nncore.network.sample_input_gradients(t.network, t.X, t.y))
+    state[K.LIVE] = {"view": {"mode": "<script>", "arrows": "yes", "phases_ms": 10**9}}
+    assert run.stage_view() == {"mode": "weights", "arrows": False, "phases_ms": 1000}
+    state[K.LIVE] = {"view": "junk"}
+    assert run.stage_view()["mode"] == "weights"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ({"layer": "dense2", "i": 5, "j": 2}, ("dense2", 5, 2)),
+    ({"layer": "dense2", "i": 6, "j": 2}, None),        # dense2 has 6 inputs: 0-5
+    ({"layer": "dense1", "i": 0, "j": -1}, None),
+    ({"layer": "dense9", "i": 0, "j": 0}, None),
+    ({"layer": "dense1", "i": 1.0, "j": 0}, None),
+    ("dense1", None),
+])
+def test_a_clicked_edge_is_checked_against_the_network(value, expected):
+    run, _ = started()
+    assert run.picked_weight(value) == expected

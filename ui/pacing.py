@@ -8,8 +8,9 @@ is reached.
 
 import threading
 
-GRID = 50               # boundary resolution in the live view (GRID x GRID) ...
-BUSY_GRID = 32          # ... and on a busy server (2.4x fewer bytes per frame)
+GRID = 64               # finest grid the browser samples the network on (GRID x GRID) ...
+MIN_GRID = 24           # ... coarsest, for the widest networks
+GRID_MACS = 6_000_000   # multiply-adds the browser spends on one frame's grid (about 10 ms in Chromium)
 REFRESH = 1.0           # while playing, the views below the live one are rebuilt every REFRESH s ...
 BUSY_REFRESH = 2.0      # ... and on a busy server every BUSY_REFRESH s
 FRAMES_PER_BATCH = 24   # frames per server run while playing (1 s): the browser plays them at FPS
@@ -32,8 +33,12 @@ def busy(playing, scale):
     return bool(playing) and scale < START_SCALE
 
 
-def grid_size(is_busy):
-    return BUSY_GRID if is_busy else GRID
+def grid_size(macs_per_point):
+    """The side of the grid the browser samples a network of ``macs_per_point`` multiply-adds per
+    input point on: as fine as GRID_MACS allows, between MIN_GRID and GRID (the browser computes it;
+    a busy server does not care)."""
+    side = int((GRID_MACS / max(int(macs_per_point), 1)) ** 0.5)
+    return max(MIN_GRID, min(GRID, side))
 
 
 def refresh(is_busy):

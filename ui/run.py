@@ -18,6 +18,7 @@ from ui import pacing
 from ui.state import CUSTOM, Config, K
 
 HISTORY_POINTS = 400    # loss history sent to the live view, downsampled
+PHASES_MS = 1000        # a Step shown in phases (forward, backward, update) takes this long, by default
 
 
 def split_dataset(name, samples, classes, noise, test_fraction, seed):
@@ -53,14 +54,35 @@ def optimizer_label(optimizer):
     return f"{type(optimizer).__name__}: " + ", ".join(f"{k} {v:g}" for k, v in settings)
 
 
-def frame(network, iteration, record, window, grid):
-    """One live-view frame: class probabilities over the window (grid x grid, an array the page
-    encodes for the wire), and the numbers."""
-    probs = nncore.probability_grid(network, window[0], window[1], grid)
+def frame(network, iteration, record, inputs=None):
+    """One live-view frame: the numbers, and the network at ``iteration`` as arrays the page encodes
+    (its parameters, the gradients at them, each neuron's activity and gradient, from nncore); with
+    ``inputs`` = (X, y) also -dL_s/dx_s for every sample. The browser draws the pictures from these."""
+    dense = network.dense_layers
+    summaries = network.neuron_summaries()
     test = np.isfinite(record["test_loss"])
-    return {"iteration": iteration, "probs": probs, "loss": record["loss"],
-            "acc": record["accuracy"], "test_loss": record["test_loss"] if test else None,
-            "test_acc": record["test_accuracy"] if test else None}
+    f = {"iteration": iteration, "loss": record["loss"], "reg_loss": record["regularization_loss"],
+         "acc": record["accuracy"], "test_loss": record["test_loss"] if test else None,
+         "test_acc": record["test_accuracy"] if test else None, "lr": record["learning_rate"],
+         "params": [a for layer in dense for a in (layer.weights, layer.biases)],
+         "grads": [a for layer in dense for a in (layer.dweights, layer.dbiases)],
+         "activity": [a for a, _ in summaries], "grad": [g for _, g in summaries]}
+    if inputs is not None:
+        f["input_grads"] = -nncore.network.sample_input_gradients(network, *inputs)
+    return f
+
+
+ARRAYS = ("params", "grads", "activity", "grad", "input_grads")   # a frame's arrays, encoded for the wire
+
+
+def architecture(network):
+    """{inputs, layers: [{name, n_in, n, activation}]}: what the browser needs to run ``network``
+    (an mlp: every Dense followed by its activation)."""
+    layers = network.layers
+    return {"inputs": [f"x{i + 1}" for i in range(network.n_inputs)],
+            "layers": [{"name": dense.name, "n_in": dense.n_inputs, "n": dense.n_neurons,
+                        "activation": layers[k + 1].name}
+                       for k, dense in enumerate(layers) if isinstance(dense, nncore.Dense)]}
 
 
 class PlaygroundRun:
@@ -233,26 +255,34 @@ class PlaygroundRun:
         """Train ``n`` iterations from the viewed one; divergence stops play and is reported.
         Returns the number of iterations actually done."""
         trainer = self.trainer
+        self.state.pop(K.STAGE_MESSAGE, None)
         self._branch_here()
         start = trainer.iteration
         try:
             trainer.step(n)
         except nncore.DivergenceError as err:
+            # Said by the stage, where the student is looking, without pushing the stage down.
             self.state[K.PLAYING] = False
-            self.notify("warning", f"{err} Rewind works: every iteration up to {err.last_good} is kept.")
+            self.state[K.STAGE_MESSAGE] = f"{err} Rewind works: every iteration up to {err.last_good} is kept."
         self.state[K.VIEW_ITERATION] = trainer.iteration
         return trainer.iteration - start
 
     def step(self, n=1):
-        """Step or Step x10: stops playing, trains ``n`` iterations from the view."""
+        """Step or Step x10: stops playing, trains ``n`` iterations from the view. One Step is
+        shown in phases (forward, backward, update) from the iteration before it."""
         self.state[K.PLAYING] = False
-        return self._advance(n)
+        before = self.view()
+        done = self._advance(n)
+        if n == 1 and done == 1:
+            self.state[K.STEP_FROM] = before
+        return done
 
     def play(self):
         """Start playing from the view (nothing if already playing: a re-sent click must not restart it)."""
         if self.playing:
             return
         self.state.pop(K.PAUSE, None)
+        self.state.pop(K.STAGE_MESSAGE, None)
         self._branch_here()
         self.state[K.VIEW_ITERATION] = self.trainer.iteration
         self.state[K.PLAY_SCALE] = pacing.START_SCALE
@@ -289,6 +319,7 @@ class PlaygroundRun:
         self.state[K.VIEW_ITERATION] = min(max(int(iteration), 0), self.trainer.iteration)
 
     def reset(self):
+        self.state.pop(K.STAGE_MESSAGE, None)
         self.state[K.PLAYING] = False
         self._truncate(0)
         self.state[K.VIEW_ITERATION] = 0
@@ -296,7 +327,8 @@ class PlaygroundRun:
 
     # -- the live view ------------------------------------------------------------------------
     def grid(self):
-        return pacing.grid_size(self.busy)
+        net = self.trainer.network
+        return pacing.grid_size(sum(layer.weights.size for layer in net.dense_layers))
 
     def play_plan(self):
         return pacing.play_plan(self.config.speed, self.scale)
@@ -311,32 +343,69 @@ class PlaygroundRun:
             return [], grid
         if trainer.iteration >= cfg.stop_at:
             self.state[K.PLAYING] = False
-            self.notify("info", f"Stopped at iteration {trainer.iteration} (Play → Stop at iteration).")
+            self.stopped_at_limit()
             return [], grid
-        window, frames = self.window(), []
+        frames, inputs = [], self.inputs()
         per_frame, batch = self.play_plan()
         started = clock()
         with pacing.BATCH_LOCK:
             for _ in range(batch):
                 self._advance(min(per_frame, cfg.stop_at - trainer.iteration))
-                frames.append(frame(trainer.network, trainer.iteration, trainer.record(), window, grid))
+                frames.append(frame(trainer.network, trainer.iteration, trainer.record(), inputs))
                 if trainer.iteration >= cfg.stop_at:
                     self.state[K.PLAYING] = False
+                    self.stopped_at_limit()
                 if not self.playing:
                     break
         self.state[K.PLAY_SCALE] = pacing.adapt(self.scale, clock() - started, len(frames))
         self.state[K.SEQ] = self.state.get(K.SEQ, 0) + 1
         return frames, grid
 
-    def still(self, snap):
-        """([the frame of ``snap``], grid): what the live view shows when not playing."""
-        grid = self.grid()
-        return [frame(snap.network, snap.iteration, snap.record, self.window(), grid)], grid
+    def stopped_at_limit(self):
+        """Play reached Stop at iteration: the stage says so, where the student is looking."""
+        self.state[K.STAGE_MESSAGE] = (f"Stopped at iteration {self.trainer.iteration}: the limit set in the "
+                                       "sidebar under Play → Stop at iteration.")
 
-    def payload(self, frames, grid, *, show_test, presentation, encode):
-        """The live view's data: points once per run, frames (probabilities encoded with ``encode``),
-        and the loss history before them (and, after a Pause, the request to stop on the frame on
-        screen)."""
+    def inputs(self):
+        """(X, y) for the input-gradient arrows when the stage shows them, else None."""
+        return (self.trainer.X, self.trainer.y) if self.stage_view()["arrows"] else None
+
+    def stage_view(self):
+        """The stage's switches, as the browser last set them (``view`` of the live component)."""
+        view = (self.state.get(K.LIVE) or {}).get("view")
+        view = view if isinstance(view, dict) else {}
+        mode = view.get("mode") if view.get("mode") in ("weights", "gradients") else "weights"
+        ms = view.get("phases_ms")
+        ms = int(ms) if type(ms) is int and 0 <= ms <= 10_000 else PHASES_MS
+        return {"mode": mode, "arrows": view.get("arrows") is True, "phases_ms": ms}
+
+    def picked_weight(self, value):
+        """(layer, i, j) of a weight clicked in the stage, checked against the network (the value comes
+        from the browser), or None."""
+        if not isinstance(value, dict):
+            return None
+        layer, i, j = value.get("layer"), value.get("i"), value.get("j")
+        for dense in self.trainer.network.dense_layers:
+            if dense.name == layer and type(i) is int and type(j) is int and \
+                    0 <= i < dense.n_inputs and 0 <= j < dense.n_neurons:
+                return layer, i, j
+        return None
+
+    def still(self, snap):
+        """(frames, grid, phases) of what the stage shows when not playing: ``snap``'s frame, after
+        one Step the frame before it too (to animate the step in phases)."""
+        inputs = self.inputs()
+        frames = [frame(snap.network, snap.iteration, snap.record, inputs)]
+        before = self.state.pop(K.STEP_FROM, None)
+        phases = before is not None and before == snap.iteration - 1
+        if phases:
+            prev = self.trainer.snapshot(before)
+            frames.insert(0, frame(prev.network, prev.iteration, prev.record, inputs))
+        return frames, self.grid(), phases
+
+    def payload(self, frames, grid, *, show_test, presentation, encode, phases=False):
+        """The live view's data: points, the architecture, frames (arrays encoded with ``encode``), and
+        the loss history before them (and, after a Pause, the request to stop on the frame on screen)."""
         trainer, window = self.trainer, self.window()
         first = frames[0]["iteration"] if frames else trainer.iteration
         h = trainer.history(upto=first - 1, max_points=HISTORY_POINTS)
@@ -346,17 +415,20 @@ class PlaygroundRun:
             points_c.append(trainer.y_test)
         P, C = np.concatenate(points_x), np.concatenate(points_c)
         test_flag = np.r_[np.zeros(len(trainer.X), int), np.ones(len(P) - len(trainer.X), int)]
+        message = self.state.get(K.STAGE_MESSAGE) if not self.playing else None
         return {
             "seq": int(self.state.get(K.SEQ, 0)), "playing": self.playing, "fps": pacing.FPS,
             "grid": {"w": grid, "h": grid, "x0": window[0][0], "x1": window[0][1], "y0": window[1][0],
                      "y1": window[1][1]},
-            "classes": self.config.classes,
+            "classes": self.config.classes, "net": architecture(trainer.network),
             "points": {"x": np.round(P[:, 0], 4).tolist(), "y": np.round(P[:, 1], 4).tolist(), "c": C.tolist(),
                        "test": test_flag.tolist()},
-            "frames": [{**f, "probs": encode(f["probs"])} for f in frames],
+            "frames": [{k: encode(v) if k in ARRAYS else v for k, v in f.items()} for f in frames],
             "history": {"it": h["iteration"].tolist(), "loss": h["loss"].tolist(),
                         "test_loss": [None if not np.isfinite(v) else v for v in h["test_loss"]]},
             "presentation": presentation, "log_y": True, "hold": self.pause_pending,
+            "phases": bool(phases) and not self.playing, "view": self.stage_view(),
+            **({"message": message} if message else {}),
         }
 
     def figure(self, key, build, clock=time.monotonic):

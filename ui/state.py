@@ -34,6 +34,8 @@ class K:
     PAUSE = "pg.pause"              # a Pause waiting for the live view to say where it stopped
     PLAYING = "pg.playing"
     SEQ = "pg.seq"                  # id of the last batch of live frames sent
+    STEP_FROM = "pg.step_from"      # the iteration one Step left, until the stage animates the step
+    STAGE_MESSAGE = "pg.stage_message"  # why play stopped, shown by the stage until the next move
     PLAY_SCALE = "pg.play_scale"    # share of the chosen speed this session can afford (busy server)
     FIGURES = "pg.figures"          # the last Plotly figure of each view, reused for a while during play
     NOTICES = "pg.notices"          # messages for the next run ("data changed: reset"), oldest first
@@ -54,7 +56,6 @@ class K:
     EDGE_MODE = "pg.edge_mode"
     LIVE = "pg.live"                # the live component's fixed key
     TRANSPORT = "pg.transport"      # the row of transport buttons (a keyed container: a CSS hook, K.css)
-    HEADLINE = "pg.headline"        # the heading and headline numbers row (CSS hook)
     UNDER_LIVE = "pg.under_live"    # rewind slider and test-points switch, under the live view
     PRESET = "pg.preset"
     UPLOAD_WEIGHTS = "pg.upload_weights"

@@ -1,4 +1,4 @@
-"""Live training view: decision boundary + loss curve drawn on <canvas>.
+"""The stage: the network, the decision boundary and the loss curve, live, drawn on <canvas>.
 
 A Streamlit components-v2 component (no iframe). The browser plays batches of
 frames at ``fps`` (slower while less than half a batch is queued, so a late
@@ -34,15 +34,28 @@ Payload (``data``) fields::
     hold: bool               optional, with playing False: Pause. A view still playing its queue
                              stops on the frame it shows (no jump to the newest one) and fires
                              the ``paused_at`` trigger with that frame's iteration
+    phases: bool             optional, with playing False and two frames (iterations n - 1 and n):
+                             one Step; animate forward, backward and update from the first to the second
     fps: int                 frames shown per second while playing
-    grid: {w, h, x0, x1, y0, y1}   probabilities sampled at linspace(x0, x1, w) etc.
+    grid: {w, h, x0, x1, y0, y1}   where the browser samples the network: linspace(x0, x1, w) etc.
     classes: int
-    points: {x: [...], y: [...], c: [...], test: [0/1 ...]}
-    frames: [{iteration, probs (encode_probs), loss, acc, test_loss, test_acc}, ...]
+    net: {inputs: ["x1", "x2"], layers: [{name, n_in, n, activation}, ...]}   the architecture
+    points: {x: [...], y: [...], c: [...], test: [0/1 ...]}   training points first
+    frames: [{iteration, loss, reg_loss, acc, test_loss, test_acc, lr,
+              params, grads (encode_floats: every Dense layer's weights then biases; dweights, dbiases),
+              activity, grad (encode_floats: n per layer; see nncore.Network.neuron_summaries),
+              input_grads (optional, encode_floats: -dL_s/dx_s, 2 per training point)}, ...]
     history: {it: [...], loss: [...], test_loss: [...]}  up to the first frame
+    view: {mode: "weights" | "gradients", arrows: bool, phases_ms: int}   the stage's switches
+    message: str             optional, shown by the stage (why play stopped)
     presentation: bool       larger fonts / thicker lines
     log_y: bool              optional, log-scale loss axis
     pacing: PACING           added by ``live_view``
+
+The browser computes the pictures from the parameters (ui/live/forward.js: every neuron's map and the
+class probabilities over the grid), so the server sends a few kilobytes a frame and computes no grid.
+The stage's switches come back through the ``view`` trigger, and a click on an edge through ``pick``
+({layer, i, j}: that weight, for the one-weight drill-down).
 """
 
 from __future__ import annotations
@@ -76,7 +89,7 @@ PACING = MappingProxyType({
     "fps_default": 20,      # when the payload has no fps
 })
 
-MODULES = ("player.js", "theme.js", "axes.js", "boundary.js", "loss.js", "live.js")
+MODULES = ("player.js", "forward.js", "theme.js", "netview.js", "axes.js", "boundary.js", "loss.js", "live.js")
 
 _SIBLING_IMPORT = re.compile(r'^import \{[^}]*\} from "\./([\w.-]+)";[ \t]*\n', re.M)
 _NAMED_EXPORT = re.compile(r"^export (?=(?:async )?(?:function|class|const) )", re.M)
@@ -116,30 +129,14 @@ _JS = bundle([(name, (_HERE / name).read_text(encoding="utf-8")) for name in MOD
 
 _component = st.components.v2.component("backprop_lab_live_view", html=_HTML, css=_CSS, js=_JS)
 
-# Softmax output can overshoot [0, 1] by float rounding; tolerate that, not more.
-_TOL = 1e-6
-
-
-def encode_probs(probs: np.ndarray) -> str:
-    """Encode class probabilities of shape (h, w, classes) as base64 uint8.
-
-    Each value becomes ``round(p * 255)``; row 0 is the bottom row (y0).
-    """
-    a = np.asarray(probs)
-    if a.ndim != 3:
-        raise ValueError(f"probs must have shape (h, w, classes); got {a.ndim}-D shape {a.shape}")
-    if a.size == 0:
-        raise ValueError(f"probs must not be empty; got shape {a.shape}")
-    if not (np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)):
-        raise ValueError(f"probs must be numeric; got dtype {a.dtype}")
-    a = a.astype(np.float64, copy=False)
-    if not np.isfinite(a).all():
-        raise ValueError("probs must be finite (found NaN or inf)")
-    lo, hi = float(a.min()), float(a.max())
-    if lo < -_TOL or hi > 1 + _TOL:
-        raise ValueError(f"probs must lie in [0, 1]; got min {lo:.6g}, max {hi:.6g}")
-    q = np.rint(np.clip(a, 0.0, 1.0) * 255.0).astype(np.uint8)
-    return base64.b64encode(q.tobytes(order="C")).decode("ascii")
+def encode_floats(arrays) -> str:
+    """Encode arrays (any shapes, C order, one after another) as base64 of little-endian float64:
+    the parameters a frame carries, exactly (ui/live/forward.js decodes them)."""
+    parts = [np.asarray(a, dtype="<f8").ravel() for a in arrays]
+    flat = np.concatenate(parts) if parts else np.empty(0, "<f8")
+    if not np.isfinite(flat).all():
+        raise ValueError("frame values must be finite (found NaN or inf)")
+    return base64.b64encode(flat.tobytes()).decode("ascii")
 
 
 def _to_builtin(o: Any) -> Any:
@@ -160,6 +157,8 @@ def live_view(
     *,
     key: str,
     on_paused_at: Callable[[], None] | None = None,
+    on_view: Callable[[], None] | None = None,
+    on_pick: Callable[[], None] | None = None,
     height: int = 420,
 ):
     """Mount the live view and return the component result.
@@ -186,7 +185,9 @@ def live_view(
         # The callback must be registered for the trigger to show up at all.
         on_need_frames_change=_noop,
         on_paused_at_change=on_paused_at or _noop,
+        on_view_change=on_view or _noop,
+        on_pick_change=on_pick or _noop,
     )
 
 
-__all__ = ["MODULES", "PACING", "bundle", "encode_probs", "live_view"]
+__all__ = ["MODULES", "PACING", "bundle", "encode_floats", "live_view"]

@@ -10,14 +10,7 @@ const SHAPES = ["circle", "square", "triangle", "diamond", "star"];
 export function drawBoundary(cache, { ctx, w, h, dpr }, d, frame, th, pointsKey) {
   const g = d.grid, st = style(d, th);
   if (!g || !(g.w > 0) || !(g.h > 0)) return false;
-  // Equal aspect so geometry (distances, angles) is not distorted.
-  const m = { l: st.font * 3.2, r: 8, t: 8, b: st.font * 3 };
-  const aw = w - m.l - m.r, ah = h - m.t - m.b;
-  const ar = (g.x1 - g.x0) / (g.y1 - g.y0);
-  const pw = Math.max(10, Math.min(aw, ah * ar)), ph = pw / ar;
-  const px = m.l + (aw - pw) / 2, py = m.t + (ah - ph) / 2;
-  const X = (x) => px + ((x - g.x0) / (g.x1 - g.x0)) * pw;
-  const Y = (y) => py + ph - ((y - g.y0) / (g.y1 - g.y0)) * ph;
+  const { px, py, pw, ph, X, Y } = boundaryBox(w, h, d, th);
 
   ctx.clearRect(0, 0, w, h);
   if (frame && frame.probs) {
@@ -73,6 +66,20 @@ export function drawBoundary(cache, { ctx, w, h, dpr }, d, frame, th, pointsKey)
   ctx.drawImage(cache.overlay, 0, 0);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   return true;
+}
+
+// The plot's box in CSS pixels inside a w x h canvas, with equal aspect so geometry (distances, angles,
+// the input-gradient arrows) is not distorted, and the maps from data to pixels.
+export function boundaryBox(w, h, d, th) {
+  const g = d.grid, st = style(d, th);
+  const m = { l: st.font * 3.2, r: 8, t: 8, b: st.font * 3 };
+  const aw = w - m.l - m.r, ah = h - m.t - m.b;
+  const ar = (g.x1 - g.x0) / (g.y1 - g.y0);
+  const pw = Math.max(10, Math.min(aw, ah * ar)), ph = pw / ar;
+  const px = m.l + (aw - pw) / 2, py = m.t + (ah - ph) / 2;
+  const X = (x) => px + ((x - g.x0) / (g.x1 - g.x0)) * pw;
+  const Y = (y) => py + ph - ((y - g.y0) / (g.y1 - g.y0)) * ph;
+  return { px, py, pw, ph, X, Y };
 }
 
 // Colour of a cell = probability-weighted mix of the class colours, laid over

@@ -1,27 +1,35 @@
-// Backprop Lab live training view (Streamlit components v2, no iframe): the entry module.
+// Backprop Lab's stage (Streamlit components v2, no iframe): the entry module.
 //
 // Streamlit calls the default export once on mount and AGAIN every time `data`
 // changes, always with the same parentElement. So the DOM from live.html is
 // reused, all per-instance state hangs off the root element, and each call just
 // ingests the new payload. The returned cleanup only runs on unmount.
 //
-// What to show when lives in player.js (no DOM); this file wires it to the
-// animation frames, the canvases and Streamlit's triggers.
+// What to show when lives in player.js (no DOM); the pictures are computed here from each frame's
+// parameters (forward.js) and drawn by netview.js (the network), boundary.js and loss.js. The stage's
+// switches live in the component's state ("view", echoed back in data.view so a remount keeps them);
+// a click on an edge fires the "pick" trigger with that weight.
 
 import { Player } from "./player.js";
+import { decodeFloat64, forwardGrid, probsToBytes, splitLayers, splitNeurons } from "./forward.js";
 import { readTheme } from "./theme.js";
-import { drawBoundary, pointsKey } from "./boundary.js";
+import { detailHit, drawNetwork, drawNeuronDetail, hitTest, layoutNetwork, phaseAt } from "./netview.js";
+import { boundaryBox, drawBoundary, pointsKey } from "./boundary.js";
 import { drawLoss } from "./loss.js";
 
 export default function (args) {
-  const { data, parentElement, setTriggerValue } = args;
+  const { data, parentElement, setTriggerValue, setStateValue } = args;
   const root = parentElement.querySelector(".bpl-root");
   if (!root) return;
   const S = root.__bpl || (root.__bpl = createInstance(root));
-  S.setTrigger = setTriggerValue; // keep the newest one (it carries the current fragment id)
+  // Keep the newest ones (they carry the current fragment id).
+  S.setTrigger = setTriggerValue;
+  S.setState = setStateValue;
   ingest(S, data);
   return () => destroy(S);
 }
+
+const PHASE_NAMES = { forward: "forward pass", backward: "backward pass", update: "update" };
 
 function createInstance(root) {
   // Percentage heights need every ancestor up to Streamlit's fixed-height box
@@ -32,17 +40,29 @@ function createInstance(root) {
   }
   const S = {
     root,
+    nCanvas: root.querySelector("canvas.bpl-net"),
     bCanvas: root.querySelector("canvas.bpl-boundary"),
     lCanvas: root.querySelector("canvas.bpl-loss"),
     status: root.querySelector(".bpl-status"),
+    message: root.querySelector(".bpl-message"),
+    modeButtons: Array.from(root.querySelectorAll(".bpl-mode")),
+    arrowsBox: root.querySelector(".bpl-arrows"),
+    phasesSelect: root.querySelector(".bpl-phases"),
     // grid-sized probability image; points + axes layer of the boundary plot
     boundary: { shade: document.createElement("canvas"), overlay: null, overlayKey: "" },
     pointsKey: "none",
     theme: null,
+    model: null, // {inputs, classes, layers}
+    view: { mode: "weights", arrows: false, phases_ms: 1000 },
+    viewSent: false,
+    computed: new WeakMap(), // frame -> {maps, probs}: the pictures of the frames drawn lately
+    geom: null,
+    selection: null, // neurons shown per wide layer, kept while playing so nodes do not flicker
+    detail: null, // {layer, j}: the neuron enlarged, or null
+    anim: null, // {before, after, start, durations}: one Step in phases
     raf: 0,
-    drawnB: false,
-    drawnL: false,
-    stats: { framesDrawn: 0, blankFrames: 0, lastIteration: null, lastDrawMs: 0 },
+    drawn: { net: false, b: false, l: false },
+    stats: { framesDrawn: 0, blankFrames: 0, lastIteration: null, lastDrawMs: 0, shownIteration: null },
   };
   S.player = new Player({
     now: () => performance.now(),
@@ -51,12 +71,59 @@ function createInstance(root) {
     stats: S.stats,
   });
   window.__backpropLive = S.stats;
+  wireControls(S);
   // RO callbacks run before paint, so resizing (which clears a canvas) and
   // redrawing happen in the same frame: no blank flash.
   S.ro = new ResizeObserver(() => draw(S));
-  S.ro.observe(S.bCanvas.parentElement);
-  S.ro.observe(S.lCanvas.parentElement);
+  for (const cv of [S.nCanvas, S.bCanvas, S.lCanvas]) S.ro.observe(cv.parentElement);
   return S;
+}
+
+function wireControls(S) {
+  for (const b of S.modeButtons) {
+    b.addEventListener("click", () => setView(S, { mode: b.dataset.mode }));
+  }
+  S.arrowsBox.addEventListener("change", () => setView(S, { arrows: S.arrowsBox.checked }));
+  S.phasesSelect.addEventListener("change", () => setView(S, { phases_ms: +S.phasesSelect.value }));
+  S.nCanvas.addEventListener("click", (e) => onNetClick(S, e));
+}
+
+// A switch moved: redraw now, and tell the server (the arrows need its input gradients; a remount
+// restores the switches from data.view).
+function setView(S, change) {
+  S.view = { ...S.view, ...change };
+  S.viewSent = true;
+  showView(S);
+  if (S.setState) S.setState("view", { ...S.view });
+  draw(S);
+}
+
+function showView(S) {
+  for (const b of S.modeButtons) b.setAttribute("aria-pressed", String(b.dataset.mode === S.view.mode));
+  S.arrowsBox.checked = !!S.view.arrows;
+  S.phasesSelect.value = String(S.view.phases_ms);
+  if (S.phasesSelect.value !== String(S.view.phases_ms)) S.phasesSelect.value = "1000";
+}
+
+function onNetClick(S, e) {
+  if (!S.geom) return;
+  const r = S.nCanvas.getBoundingClientRect();
+  const x = e.clientX - r.left, y = e.clientY - r.top;
+  if (S.detail) {
+    // The enlarged neuron covers the network: a click on its close box (or anywhere) closes it.
+    if (detailHit(S.detailGeom, x, y) !== "inside") S.detail = null;
+    draw(S);
+    return;
+  }
+  const hit = hitTest(S.geom, x, y);
+  if (!hit) return;
+  if (hit.kind === "neuron") {
+    S.detail = { layer: hit.layer, j: hit.j };
+    draw(S);
+  } else if (hit.kind === "edge") {
+    S.stats.picked = { layer: hit.layer, i: hit.i, j: hit.j };
+    S.setTrigger("pick", { layer: hit.layer, i: hit.i, j: hit.j });
+  }
 }
 
 function destroy(S) {
@@ -66,57 +133,176 @@ function destroy(S) {
   delete S.root.__bpl;
 }
 
-function decodeFrame(f, n) {
-  let probs = null;
-  if (typeof f.probs === "string") {
-    const bin = atob(f.probs);
-    if (bin.length === n) {
-      probs = new Uint8Array(n);
-      for (let i = 0; i < n; i++) probs[i] = bin.charCodeAt(i);
-    }
+// A frame as the payload sends it -> numbers in typed arrays, per layer.
+function decodeFrame(f, layers) {
+  try {
+    const params = splitLayers(decodeFloat64(f.params), layers);
+    const grads = splitLayers(decodeFloat64(f.grads), layers, ["dW", "db"]);
+    const activity = splitNeurons(decodeFloat64(f.activity), layers);
+    const grad = splitNeurons(decodeFloat64(f.grad), layers);
+    const out = { ...f, layers: params.map((p, l) => ({ ...p, ...grads[l], activity: activity[l], grad: grad[l] })) };
+    delete out.params;
+    delete out.grads;
+    delete out.activity;
+    delete out.grad;
+    out.input_grads = typeof f.input_grads === "string" ? decodeFloat64(f.input_grads) : null;
+    return out;
+  } catch (err) {
+    return { ...f, layers: null }; // drawn as numbers only; never a broken picture
   }
-  return { ...f, probs };
 }
 
 function ingest(S, d) {
   if (!d || typeof d !== "object") return;
-  const g = d.grid || {};
-  const n = (g.w | 0) * (g.h | 0) * (d.classes | 0);
-  const changed = S.player.ingest(d, (d.frames || []).map((f) => decodeFrame(f, n)));
+  const net = d.net && Array.isArray(d.net.layers) ? d.net : { inputs: [], layers: [] };
+  const frames = (d.frames || []).map((f) => decodeFrame(f, net.layers));
+  const changed = S.player.ingest(d, frames);
   if (S.player.d === d) {
+    const key = JSON.stringify(net.layers);
+    if (!S.model || S.model.key !== key) {
+      S.model = { ...net, classes: d.classes, key };
+      S.selection = null;
+      S.detail = null;
+    }
     S.pointsKey = pointsKey(d.points);
     S.theme = readTheme(S.root);
     S.root.classList.toggle("bpl-presentation", !!d.presentation);
+    S.message.textContent = d.message || "";
+    if (!S.viewSent && d.view) {
+      S.view = { ...S.view, ...d.view };
+      showView(S);
+    }
+    startPhases(S, d, frames);
   }
   if (changed) draw(S);
-  if (S.player.playing && !S.raf) S.raf = requestAnimationFrame(() => tick(S));
+  if ((S.player.playing || S.anim) && !S.raf) S.raf = requestAnimationFrame(() => tick(S));
+}
+
+// One Step (two frames, n - 1 and n) is played in phases; anything else ends a running animation,
+// except the same step's frame sent again by a rerun.
+function startPhases(S, d, frames) {
+  const last = frames[frames.length - 1];
+  if (d.phases && frames.length === 2 && S.view.phases_ms > 0 && frames[0].layers && last.layers) {
+    const ms = S.view.phases_ms;
+    S.anim = { before: frames[0], after: last, start: performance.now(),
+               durations: { forward: 0.35 * ms, backward: 0.35 * ms, update: 0.3 * ms } };
+  } else if (S.anim && !(last && !d.playing && last.iteration === S.anim.after.iteration)) {
+    S.anim = null;
+  }
 }
 
 function tick(S) {
   S.raf = 0;
   if (!S.root.isConnected) return destroy(S);
-  if (!S.drawnB || !S.drawnL) S.stats.blankFrames++;
-  if (!S.player.playing) return;
-  if (S.player.tick()) draw(S);
-  S.raf = requestAnimationFrame(() => tick(S));
+  if (!S.drawn.b || !S.drawn.l || !S.drawn.net) S.stats.blankFrames++;
+  let redraw = false;
+  if (S.anim) redraw = true;
+  if (S.player.playing && S.player.tick()) redraw = true;
+  if (redraw) draw(S);
+  if (S.player.playing || S.anim) S.raf = requestAnimationFrame(() => tick(S));
+}
+
+// The pictures of frame `f` (its network over the grid), computed once for the frames on screen.
+function pictures(S, f, g) {
+  if (!f || !f.layers || !g || !(g.w > 0)) return null;
+  let p = S.computed.get(f);
+  if (!p) {
+    const out = forwardGrid(S.model.layers, f.layers, g);
+    p = { maps: { w: g.w, h: g.h, inputs: out.inputs, layers: out.layers }, probs: probsToBytes(out.probs) };
+    S.computed.set(f, p);
+  }
+  return p;
 }
 
 function draw(S) {
-  const { d, current: f, curve } = S.player;
-  if (!d) return;
+  const { d } = S.player;
+  if (!d || !S.model) return;
   const t0 = performance.now();
-  const sb = fitCanvas(S.bCanvas);
-  const sl = fitCanvas(S.lCanvas);
-  if (sb) S.drawnB = drawBoundary(S.boundary, sb, d, f, S.theme, S.pointsKey) || S.drawnB;
-  if (sl) S.drawnL = drawLoss(sl, d, curve, f, S.theme) || S.drawnL;
-  // The one live iteration number on screen: while the film plays, the page's heading (computed up
-  // to two batches ahead of this frame) only says "Playing" and this line carries the iteration and
-  // numbers of the frame on screen. When still, the heading shows the iteration and this line is
-  // blank (its room is kept, so the plots do not jump when play starts or stops).
-  S.status.textContent = f && S.player.playing ? statusText(f) : "";
-  if (f) S.stats.lastIteration = f.iteration;
+  let f = S.player.current, anim = null;
+  if (S.anim) {
+    const ph = phaseAt(t0 - S.anim.start, S.anim.durations);
+    if (ph.phase === "done") S.anim = null;
+    else {
+      anim = { ...ph, before: S.anim.before };
+      // Forward and backward happen at the weights before the update; the update moves to the new ones.
+      f = ph.phase === "update" ? S.anim.after : S.anim.before;
+    }
+  }
+  const pic = pictures(S, f, d.grid);
+  const sn = fitCanvas(S.nCanvas), sb = fitCanvas(S.bCanvas), sl = fitCanvas(S.lCanvas);
+  if (sn && f && f.layers && pic) {
+    const big = !!d.presentation;
+    S.geom = layoutNetwork(S.model, { w: sn.w, h: sn.h }, {
+      mode: S.view.mode, frame: f, previousSelection: S.player.playing || anim ? S.selection : null,
+      fontPx: big ? 17 : 12, big,
+    });
+    S.selection = S.geom.selection;
+    sn.ctx.clearRect(0, 0, sn.w, sn.h);
+    const beforePic = anim ? pictures(S, S.anim && S.anim.before, d.grid) : null;
+    drawNetwork(sn.ctx, S.geom, S.model, f, pic.maps, S.theme, {
+      mode: S.view.mode, big, anim: anim ? { ...anim, beforeMaps: beforePic && beforePic.maps } : null,
+    });
+    if (S.detail) {
+      S.detailGeom = drawNeuronDetail(sn.ctx, { w: sn.w, h: sn.h }, S.model, f, pic.maps, S.theme, S.detail,
+                                      { mode: S.view.mode, big });
+    }
+    S.drawn.net = true;
+  }
+  const shown = pic ? { ...f, probs: pic.probs } : f;
+  if (sb) {
+    S.drawn.b = drawBoundary(S.boundary, sb, d, shown, S.theme, S.pointsKey) || S.drawn.b;
+    if (S.view.arrows && f && f.input_grads) drawArrows(sb, d, f.input_grads, S.theme);
+  }
+  if (sl) S.drawn.l = drawLoss(sl, d, S.player.curve, S.player.current, S.theme) || S.drawn.l;
+  // The one iteration number on screen, with the numbers of the very frame the pictures show.
+  S.status.textContent = statusText(S.player.current, anim, S.anim);
+  if (S.player.current) {
+    S.stats.lastIteration = S.player.current.iteration;
+    S.stats.shownIteration = S.player.current.iteration;
+  }
   S.stats.framesDrawn++;
   S.stats.lastDrawMs = +(performance.now() - t0).toFixed(2);
+}
+
+// −dL/dx of each training point (the first points of the payload) as an arrow: the way the point would
+// have to move to lower its own loss. Scaled so the longest arrow (the 95th percentile, so one outlier
+// does not shrink the rest to dots) is 9% of the plot's width; only the direction and relative size matter.
+function drawArrows({ ctx, w, h }, d, g, th) {
+  const box = boundaryBox(w, h, d, th), n = g.length >> 1;
+  if (!n) return;
+  const len = new Float64Array(n);
+  for (let s = 0; s < n; s++) len[s] = Math.hypot(g[2 * s], g[2 * s + 1]);
+  const sorted = Array.from(len).sort((a, b) => a - b);
+  const ref = sorted[Math.floor(0.95 * (n - 1))] || sorted[n - 1];
+  if (!(ref > 0)) return;
+  const scale = (0.09 * box.pw) / ref, big = !!d.presentation;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.px, box.py, box.pw, box.ph);
+  ctx.clip();
+  ctx.strokeStyle = th.outline;
+  ctx.fillStyle = th.outline;
+  ctx.lineWidth = big ? 2 : 1.3;
+  const sx = box.pw / (d.grid.x1 - d.grid.x0), sy = box.ph / (d.grid.y1 - d.grid.y0);
+  for (let s = 0; s < n; s++) {
+    const L = Math.min(len[s], 2 * ref) * scale;
+    if (L < 1.5) continue;
+    const x = box.X(d.points.x[s]), y = box.Y(d.points.y[s]);
+    const ux = (g[2 * s] * sx) / Math.hypot(g[2 * s] * sx, g[2 * s + 1] * sy);
+    const uy = (-g[2 * s + 1] * sy) / Math.hypot(g[2 * s] * sx, g[2 * s + 1] * sy);
+    const ex = x + ux * L, ey = y + uy * L, head = Math.min(6, 0.4 * L) * (big ? 1.3 : 1);
+    ctx.beginPath();
+    ctx.moveTo(x, y);
+    ctx.lineTo(ex, ey);
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(ex, ey);
+    ctx.lineTo(ex - head * (ux - 0.5 * uy), ey - head * (uy + 0.5 * ux));
+    ctx.lineTo(ex - head * (ux + 0.5 * uy), ey - head * (uy - 0.5 * ux));
+    ctx.closePath();
+    ctx.fill();
+  }
+  ctx.restore();
 }
 
 // Size the backing store to CSS size × devicePixelRatio. Returns the CSS size
@@ -135,14 +321,23 @@ function fitCanvas(cv) {
   return { ctx, w, h, dpr };
 }
 
-function statusText(f) {
+export function statusText(f, anim, step) {
+  if (!f) return "";
   const pct = (a) => (a == null ? "–" : (100 * a).toFixed(1) + "%");
-  let text = `Iteration ${f.iteration} · loss ${fmt(f.loss)} · train acc ${pct(f.acc)}`;
-  if (f.test_acc != null) text += ` · test acc ${pct(f.test_acc)}`;
+  if (anim && step) {
+    return `Step ${step.before.iteration} → ${step.after.iteration}: ${PHASE_NAMES[anim.phase]}`
+      + (anim.phase === "update" ? "" : ` · loss ${fmt(step.before.loss)}`);
+  }
+  let text = `Iteration ${f.iteration} · loss ${fmt(f.loss)}`;
+  if (f.reg_loss) text += ` (+ reg. ${fmt(f.reg_loss)})`;
+  text += ` · accuracy ${pct(f.acc)}`;
+  if (f.test_acc != null) text += ` · test ${pct(f.test_acc)}`;
   return text;
 }
 
-function fmt(v) {
+export function fmt(v) {
   if (v == null || !isFinite(v)) return "–";
-  return Math.abs(v) >= 100 ? v.toFixed(1) : v.toPrecision(3);
+  const a = Math.abs(v);
+  if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(2);
+  return a >= 100 ? v.toFixed(1) : v.toPrecision(3);
 }

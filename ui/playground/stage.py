@@ -1,14 +1,14 @@
-"""The playground's stage: the tour, the transport buttons, the rewind slider, the headline
-numbers and the live view."""
+"""The playground's stage: the tour, the transport buttons, the live stage (network, decision
+boundary, loss curve and the one iteration number, drawn in the browser: ui/live) and the rewind
+slider."""
 
 from string import Template
 
-import numpy as np
 import streamlit as st
 
 import nncore.io as nio
 from ui.controls import compact_top, plain, presentation, transport
-from ui.live import encode_probs, live_view
+from ui.live import encode_floats, live_view
 from ui.playground import clip_note, current_run
 from ui.playground.sidebar import new_weights
 from ui.state import K
@@ -40,6 +40,15 @@ def on_paused_at():
     current_run().paused_at((st.session_state.get(K.LIVE) or {}).get("paused_at"))
 
 
+def on_pick():
+    """An edge clicked in the stage: that weight, in the One weight tab."""
+    picked = current_run().picked_weight((st.session_state.get(K.LIVE) or {}).get("pick"))
+    if picked is not None:
+        ss = st.session_state
+        ss[K.WEIGHT_LAYER], ss[K.WEIGHT_I], ss[K.WEIGHT_J] = picked
+        ss[K.TAB] = "One weight"
+
+
 def on_rewind():
     current_run().rewind(st.session_state[K.REWIND_SLIDER])
 
@@ -63,28 +72,21 @@ def tour():
                   on_click=ss.__setitem__, args=(K.TOUR, None))
 
 
-# Room for the live view: the stage must fit a 1280x720 projector in presentation mode (live view
-# included), a 1400x1000 laptop with the tour showing, and start the live view on a phone's first
-# screen (with ui.controls.COMPACT_TOP_CSS). Selectors: Streamlit's data-testid attributes and the
-# class of keyed elements (K.css).
+# Room for the stage: it must fit a 1280x720 projector in presentation mode (with the buttons above
+# it), a 1400x1000 laptop with the tour showing, and stack on a phone (ui/live/live.css), where it
+# is taller. Selectors: Streamlit's data-testid attributes and the class of keyed elements (K.css).
 STAGE_CSS = Template("""<style>
-$headline { row-gap: 0.25rem; align-items: baseline !important; }
-$headline h3 { padding: 0; }
-$headline [data-testid="stCaptionContainer"] p { font-size: 0.9rem !important; }
-$headline p, $tour p { margin: 0; }
-$tour p { font-size: 0.9rem; line-height: 1.35; }
+$tour p { font-size: 0.9rem; line-height: 1.35; margin: 0; }
 $tour { padding: 0.4rem 0.75rem; }
-/* The phone: the live view's plots stack (ui/live/live.css), so it is taller. */
 @media (max-width: 640px) {
-  $live { flex: 0 0 640px !important; }  /* Streamlit sizes it by flex-basis */
-  $live, $live .stBidiComponent { height: 640px !important; }
+  $live { flex: 0 0 1040px !important; }  /* Streamlit sizes it by flex-basis */
+  $live, $live .stBidiComponent { height: 1040px !important; }
 }
-</style>""").substitute(
-    headline=K.css(K.HEADLINE), tour=K.css(K.TOUR_BOX), live=K.css(K.LIVE))
+</style>""").substitute(tour=K.css(K.TOUR_BOX), live=K.css(K.LIVE))
 
-# The live view's height: in presentation mode what is left of 720 px under the title, the buttons
-# and the headline; otherwise what is left of a 1000 px laptop screen under the tour as well.
-LIVE_HEIGHT = {True: 490, False: 450}
+# The stage's height: in presentation mode what is left of 720 px under the buttons; otherwise what
+# is left of a 1000 px laptop screen under the title, the tour and the buttons.
+LIVE_HEIGHT = {True: 590, False: 560}
 
 
 # Presentation mode: the page's title stays for screen readers only (the sidebar's navigation names
@@ -105,31 +107,15 @@ def layout_css():
     st.html(STAGE_CSS + (TITLE_FOR_SCREEN_READERS if presentation() else ""))
 
 
-def headline(pg, snap, view, playing):
-    """The one iteration number on screen. While playing, the server computes up to two batches
-    ahead of the film the live view animates, so a heading here would lead the picture and disagree
-    with it: the live view's own status line (under the plots; above them on a phone) then carries
-    the live iteration and numbers, and this heading only says "Playing". When the view is still,
-    this heading is the iteration and the live view's status line is blank (ui/live/live.js)."""
-    with st.container(horizontal=True, vertical_alignment="bottom", gap="small", key=K.HEADLINE):
-        if playing:
-            st.subheader("Playing", width="content")
-            per_frame, speed = pg.play_plan()[0], pg.config.speed
-            # Play starts at a quarter of the speed and speeds up while the server keeps up: only a session
-            # pushed below that start is short of the server, and only then is it worth saying.
-            st.caption("the live view's own line shows the iteration on screen"
-                       + (f" · busy server: {per_frame} iterations per frame instead of {speed}"
-                          if pg.busy else f" · {per_frame} iterations per frame" if per_frame < speed else ""),
-                       width="content")
-            return
-        st.subheader(f"Iteration {view}", width="content")
-        rec = snap.record
-        reg = rec["regularization_loss"]
-        test_text = (f" · test loss {rec['test_loss']:.4f}, accuracy {rec['test_accuracy']:.1%}"
-                     if np.isfinite(rec["test_loss"]) else "")
-        st.markdown(f"loss **{rec['loss']:.4f}**" + (f" (+ regularisation {reg:.4g})" if reg else "")
-                    + f" · accuracy **{rec['accuracy']:.1%}**{test_text} · learning rate {rec['learning_rate']:.4g}",
-                    width="stretch")
+def busy_note(pg):
+    """While playing on a busy server, why the film moves in larger strides. The iteration, the loss
+    and the accuracy are the stage's own (drawn with the frame they describe), never a heading here:
+    the server computes up to two batches ahead of the film."""
+    per_frame, speed = pg.play_plan()[0], pg.config.speed
+    # Play starts at a quarter of the speed and speeds up while the server keeps up: only a session
+    # pushed below that start is short of the server, and only then is it worth saying.
+    if pg.busy:
+        st.caption(f"Busy server: {per_frame} iterations per frame instead of {speed}.")
 
 
 def save_weights(trainer, view):
@@ -147,7 +133,7 @@ def save_weights(trainer, view):
 
 def draw(pg):
     """Everything above the tabs; returns the snapshot of the iteration on view. Top to bottom: the
-    tour, the transport buttons, the headline (iteration and numbers), the live view; then the
+    tour, the transport buttons, the live stage (which draws the iteration and its numbers); then the
     rewind slider, the test-points switch and the notes, which a class need not see all the time."""
     tour()
     # Train this batch first, so the buttons below show what is true after it (Play after a divergence).
@@ -164,13 +150,17 @@ def draw(pg):
 
     for kind, text in pg.take_notices():
         (st.warning if kind == "warning" else st.info)(plain(text))
-    headline(pg, snap, view, playing)
+    if playing:
+        busy_note(pg)
 
+    phases = False
     if not frames:
-        frames, grid = pg.still(snap)
+        frames, grid, phases = pg.still(snap)
     show_test = bool(st.session_state.get(K.SHOW_TEST)) and trainer.X_test is not None
-    live_view(pg.payload(frames, grid, show_test=show_test, presentation=presentation(), encode=encode_probs),
-              key=K.LIVE, on_paused_at=on_paused_at, height=LIVE_HEIGHT[presentation()])
+    live_view(pg.payload(frames, grid, show_test=show_test, presentation=presentation(), encode=encode_floats,
+                         phases=phases),
+              key=K.LIVE, on_paused_at=on_paused_at, on_pick=on_pick,
+              height=LIVE_HEIGHT[presentation()])
 
     if trainer.iteration > 0 or trainer.X_test is not None:
         with st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key=K.UNDER_LIVE):
