@@ -386,7 +386,7 @@ const EDGE_LEVELS = 8;
 
 // Stroke the edges [start, end) of one layer, batched into sign x EDGE_LEVELS paths (one stroke each).
 // value(e) -> the signed value; reveal in (0, 1]: the share of each edge drawn, from its target end.
-function strokeEdges(ctx, geom, col, value, lim, alpha, reveal, big) {
+function strokeEdges(ctx, geom, col, value, lim, alpha, reveal, big, dark) {
   const [start, end] = col.edges;
   // Many sources per target (16 x 16) would be a wall of thick lines: thinner the more there are.
   const fanIn = Math.max(1, geom.columns[col.k - 1].nodes.length);
@@ -408,7 +408,8 @@ function strokeEdges(ctx, geom, col, value, lim, alpha, reveal, big) {
         ctx.moveTo(E.x1, E.y1);
         ctx.lineTo(E.x1 + (E.x0 - E.x1) * reveal, E.y1 + (E.y0 - E.y1) * reveal);
       }
-      ctx.strokeStyle = cssRgba(neg ? NEGATIVE_RGB : POSITIVE_RGB, alpha * (0.08 + 0.92 * t * t));
+      const floor = dark ? 0.16 : 0.08; // dark lines on a dark page need more to be seen at all
+      ctx.strokeStyle = cssRgba(neg ? NEGATIVE_RGB : POSITIVE_RGB, alpha * (floor + (1 - floor) * t * t));
       ctx.lineWidth = wMin + (wMax - wMin) * Math.pow(t, 1.5);
       ctx.stroke();
     }
@@ -453,20 +454,20 @@ export function drawNetwork(ctx, geom, model, frame, maps, theme, opts = {}) {
       continue;
     }
     if (phase === "forward") {
-      strokeEdges(ctx, geom, col, at(Wb), niceLimit(Wb), DIM_ALPHA + (1 - DIM_ALPHA) * lit(k), 1, big);
+      strokeEdges(ctx, geom, col, at(Wb), niceLimit(Wb), DIM_ALPHA + (1 - DIM_ALPHA) * lit(k), 1, big, theme.dark);
     } else if (phase === "backward") {
       const dWb = layerArray(old, "dW", size);
-      strokeEdges(ctx, geom, col, at(Wb), niceLimit(Wb), 0.3, 1, big);
+      strokeEdges(ctx, geom, col, at(Wb), niceLimit(Wb), 0.3, 1, big, theme.dark);
       const r = back(k);
-      if (dWb && r > 0) strokeEdges(ctx, geom, col, at(dWb), niceLimit(dWb), 1, r, big);
+      if (dWb && r > 0) strokeEdges(ctx, geom, col, at(dWb), niceLimit(dWb), 1, r, big, theme.dark);
     } else if (phase === "update") {
       const lim = niceLimit(Wb) * (1 - t) + niceLimit(Wc) * t;
-      strokeEdges(ctx, geom, col, (E) => Wb[E.i * n + E.j] * (1 - t) + Wc[E.i * n + E.j] * t, lim, 1, 1, big);
+      strokeEdges(ctx, geom, col, (E) => Wb[E.i * n + E.j] * (1 - t) + Wc[E.i * n + E.j] * t, lim, 1, 1, big, theme.dark);
     } else if (geom.mode === "gradients") {
       const dW = layerArray(cur, "dW", size);
-      if (dW) strokeEdges(ctx, geom, col, at(dW), niceLimit(dW), 1, 1, big);
+      if (dW) strokeEdges(ctx, geom, col, at(dW), niceLimit(dW), 1, 1, big, theme.dark);
     } else {
-      strokeEdges(ctx, geom, col, at(Wc), niceLimit(Wc), 1, 1, big);
+      strokeEdges(ctx, geom, col, at(Wc), niceLimit(Wc), 1, 1, big, theme.dark);
     }
   }
 
@@ -534,7 +535,8 @@ export function drawNetwork(ctx, geom, model, frame, maps, theme, opts = {}) {
     for (const tg of col.tags) {
       ctx.textAlign = tg.align;
       const out = col.k > 0 && cls.length && model.layers[col.k - 1].n > 1;
-      ctx.fillStyle = out ? cssRgba(cls[tg.j % cls.length], 1) : theme.text;
+      // Class colours as text: lightened on a dark page, where blue #0072B2 is hard to read.
+      ctx.fillStyle = out ? cssRgba(mixRgb(cls[tg.j % cls.length], [255, 255, 255], theme.dark ? 0.4 : 0), 1) : theme.text;
       ctx.fillText(tg.text, tg.x, tg.y);
     }
     ctx.fillStyle = theme.text;
