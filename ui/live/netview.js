@@ -10,7 +10,8 @@
 //   layoutNetwork(model, {w, h}, {mode, frame, previousSelection, fontPx, big, measure}) -> geom
 //       (pure). mode "weights" (default) | "gradients"; a layer wider than 16 shows its 16 largest
 //       |activity| (weights) or |grad| (gradients). previousSelection = the last geom.selection.
-//       measure(text, px) -> width (default: 0.56 px per char; pass ctx.measureText for exact fits).
+//       measure(text, px) -> width (default 0.56 * px per char; pass one built on ctx.measureText for exact fits).
+//       theme: readTheme() (uses text, axis, dark, classRgb, font).
 //       geom = {w, h, mode, fontPx, smallPx, selection: [[j...] per k],
 //               columns: [{k, name, n, shown, size, x, nodes: [{j, x, y}] (centres; maps are size²),
 //                          label: {lines, x, y, fontPx, lineH, width}, tags: [{j, text, x, y, align}],
