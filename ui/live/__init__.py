@@ -89,7 +89,8 @@ PACING = MappingProxyType({
     "fps_default": 20,      # when the payload has no fps
 })
 
-MODULES = ("player.js", "forward.js", "theme.js", "netview.js", "axes.js", "boundary.js", "loss.js", "live.js")
+MODULES = ("player.js", "forward.js", "theme.js", "scales.js", "netview.js", "axes.js", "boundary.js", "loss.js",
+           "live.js")
 
 _SIBLING_IMPORT = re.compile(r'^import \{[^}]*\} from "\./([\w.-]+)";[ \t]*\n', re.M)
 _NAMED_EXPORT = re.compile(r"^export (?=(?:async )?(?:function|class|const) )", re.M)

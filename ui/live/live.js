@@ -13,7 +13,7 @@
 import { Player } from "./player.js";
 import { decodeFloat64, forwardGrid, probsToBytes, splitLayers, splitNeurons } from "./forward.js";
 import { readTheme } from "./theme.js";
-import { detailHit, drawNetwork, drawNeuronDetail, hitTest, layoutNetwork, phaseAt } from "./netview.js";
+import { createNetCache, detailHit, drawNetwork, drawNeuronDetail, hitTest, layoutNetwork, phaseAt } from "./netview.js";
 import { boundaryBox, drawBoundary, pointsKey } from "./boundary.js";
 import { drawLoss } from "./loss.js";
 
@@ -59,6 +59,7 @@ function createInstance(root) {
     geom: null,
     selection: null, // neurons shown per wide layer, kept while playing so nodes do not flicker
     detail: null, // {layer, j}: the neuron enlarged, or null
+    netCache: createNetCache(),
     anim: null, // {before, after, start, durations}: one Step in phases
     raf: 0,
     drawn: { net: false, b: false, l: false },
@@ -109,9 +110,14 @@ function onNetClick(S, e) {
   if (!S.geom) return;
   const r = S.nCanvas.getBoundingClientRect();
   const x = e.clientX - r.left, y = e.clientY - r.top;
+  const f = S.shownFrame;
   if (S.detail) {
-    // The enlarged neuron covers the network: a click on its close box (or anywhere) closes it.
-    if (detailHit(S.detailGeom, x, y) !== "inside") S.detail = null;
+    // The enlarged neuron covers the network: its close box closes it, a weight's row opens that
+    // weight in the one-weight drill-down.
+    const hit = f ? detailHit({ w: r.width, h: r.height }, S.model, f, S.detail, x, y, detailOpts(S)) : null;
+    if (hit && hit.kind === "edge") pick(S, hit);
+    else if (hit && hit.kind === "close") S.detail = null;
+    S.stats.detail = S.detail;
     draw(S);
     return;
   }
@@ -119,11 +125,21 @@ function onNetClick(S, e) {
   if (!hit) return;
   if (hit.kind === "neuron") {
     S.detail = { layer: hit.layer, j: hit.j };
+    S.stats.detail = S.detail;
     draw(S);
   } else if (hit.kind === "edge") {
-    S.stats.picked = { layer: hit.layer, i: hit.i, j: hit.j };
-    S.setTrigger("pick", { layer: hit.layer, i: hit.i, j: hit.j });
+    pick(S, hit);
   }
+}
+
+function pick(S, hit) {
+  S.stats.picked = { layer: hit.layer, i: hit.i, j: hit.j };
+  S.setTrigger("pick", { layer: hit.layer, i: hit.i, j: hit.j });
+}
+
+function detailOpts(S) {
+  const big = !!(S.player.d && S.player.d.presentation);
+  return { big, fontPx: big ? 17 : 12, cache: S.netCache };
 }
 
 function destroy(S) {
@@ -230,22 +246,25 @@ function draw(S) {
   }
   const pic = pictures(S, f, d.grid);
   const sn = fitCanvas(S.nCanvas), sb = fitCanvas(S.bCanvas), sl = fitCanvas(S.lCanvas);
+  S.shownFrame = f;
   if (sn && f && f.layers && pic) {
-    const big = !!d.presentation;
+    const big = !!d.presentation, fontPx = big ? 17 : 12;
+    const measure = (text, px) => {
+      sn.ctx.font = `${px}px ${S.theme.font}`;
+      return sn.ctx.measureText(text).width;
+    };
     S.geom = layoutNetwork(S.model, { w: sn.w, h: sn.h }, {
       mode: S.view.mode, frame: f, previousSelection: S.player.playing || anim ? S.selection : null,
-      fontPx: big ? 17 : 12, big,
+      fontPx, big, measure,
     });
     S.selection = S.geom.selection;
-    sn.ctx.clearRect(0, 0, sn.w, sn.h);
     const beforePic = anim ? pictures(S, S.anim && S.anim.before, d.grid) : null;
     drawNetwork(sn.ctx, S.geom, S.model, f, pic.maps, S.theme, {
-      mode: S.view.mode, big, anim: anim ? { ...anim, beforeMaps: beforePic && beforePic.maps } : null,
+      big, cache: S.netCache, selected: S.detail,
+      anim: anim ? { ...anim, beforeMaps: beforePic && beforePic.maps } : null,
     });
-    if (S.detail) {
-      S.detailGeom = drawNeuronDetail(sn.ctx, { w: sn.w, h: sn.h }, S.model, f, pic.maps, S.theme, S.detail,
-                                      { mode: S.view.mode, big });
-    }
+    if (S.detail) drawNeuronDetail(sn.ctx, { w: sn.w, h: sn.h }, S.model, f, pic.maps, S.theme, S.detail, detailOpts(S));
+    S.stats.targets = clickTargets(S.geom);
     S.drawn.net = true;
   }
   const shown = pic ? { ...f, probs: pic.probs } : f;
@@ -262,6 +281,17 @@ function draw(S) {
   }
   S.stats.framesDrawn++;
   S.stats.lastDrawMs = +(performance.now() - t0).toFixed(2);
+}
+
+// Where a test can click: the first shown hidden neuron's centre and a point on one of its incoming
+// edges (in CSS pixels of the network canvas), each with what hitTest makes of it there.
+function clickTargets(geom) {
+  const col = geom.columns[1];
+  if (!col || !col.nodes.length) return null;
+  const node = col.nodes[0];
+  const e = geom.edges.find((edge) => edge.k === 1 && edge.j === node.j);
+  const at = (x, y) => ({ x, y, hit: hitTest(geom, x, y) });
+  return { neuron: at(node.x, node.y), edge: e ? at(0.6 * e.x0 + 0.4 * e.x1, 0.6 * e.y0 + 0.4 * e.y1) : null };
 }
 
 // −dL/dx of each training point (the first points of the payload) as an arrow: the way the point would

@@ -16,6 +16,7 @@ export function readTheme(el) {
   const dark = 0.2126 * bgRgb[0] + 0.7152 * bgRgb[1] + 0.0722 * bgRgb[2] < 128;
   return {
     key: text + bg,
+    dark,
     text,
     bgRgb,
     axis: dark ? "rgba(250,250,250,0.45)" : "rgba(49,51,63,0.45)",
