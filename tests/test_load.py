@@ -75,3 +75,63 @@ def test_protocol_player_paces_with_the_payloads_numbers():
     assert s.pace() == 7.5  # 10 * max(0.75, 1 queued / max(2, ceil(1 / 2)))
     with pytest.raises(ProtocolError, match="pacing"):
         s.ingest({k: v for k, v in d.items() if k != "pacing"}, 2.0)
+
+
+def _delta_heading(body):
+    from streamlit.proto.Delta_pb2 import Delta
+
+    d = Delta()
+    d.new_element.heading.body = body
+    return d
+
+
+def test_protocol_step_ends_on_the_still_payload_of_the_expected_iteration():
+    # The playground draws its iteration on the stage: a Step ends with the still payload whose last
+    # frame is the iteration expected, not with a playing batch that passes it.
+    async def go():
+        s = ProtoSession("unit", "http://127.0.0.1:9", "playground", "", 1)
+        still = {"seq": 1, "playing": False, "frames": [{"iteration": 3}], "pacing": dict(PACING)}
+        s.ingest(still, 0.0)
+        s.by_heading = False  # as decided on the first page run: no "Iteration N" heading
+        assert s.iteration == 3
+        fut = s.expect(4)
+        s.ingest({**still, "seq": 2, "playing": True, "frames": [{"iteration": i} for i in (4, 5)]}, 1.0)
+        s.on_delta(_delta_heading("Iteration 4"), 1.2)  # a heading elsewhere on the page does not count
+        assert not fut.done()
+        s.ingest({**still, "seq": 3, "frames": [{"iteration": 3}, {"iteration": 4}], "phases": True}, 1.5)
+        assert fut.result() == 1.5 and s.iteration == 4 and not s.r.errors
+        fut = s.expect(5)
+        s.ingest({**still, "seq": 4, "frames": [{"iteration": 6}]}, 2.0)
+        assert fut.result() == 2.0 and s.r.errors == ["a Step was to show iteration 5; the page showed 6"]
+
+    asyncio.run(go())
+
+
+def test_protocol_step_ends_on_the_heading_where_the_page_has_one():
+    # A lesson, or the playground before the stage drew its own iteration (commit c098d92).
+    async def go():
+        s = ProtoSession("unit", "http://127.0.0.1:9", "neuron", "", 1)
+        s.on_delta(_delta_heading("Iteration 1"), 0.0)
+        s.by_heading = True
+        assert s.iteration == 1
+        fut = s.expect(2)
+        s.ingest({"seq": 1, "playing": False, "frames": [{"iteration": 2}], "pacing": dict(PACING)}, 0.5)
+        assert not fut.done()
+        s.on_delta(_delta_heading("Iteration 2"), 0.7)
+        assert fut.result() == 0.7 and s.iteration == 2
+
+    asyncio.run(go())
+
+
+def test_protocol_counts_the_bytes_of_playing_batches():
+    s = ProtoSession("unit", "http://127.0.0.1:9", "playground", "", 1)
+    d = {"seq": 1, "playing": True, "fps": 24, "frames": [{"iteration": i} for i in range(1, 25)],
+         "pacing": dict(PACING)}
+    s.ingest({**d, "playing": False, "seq": 0, "frames": [{"iteration": 0}]}, 0.0, 5000)  # a still: not counted
+    s.counting = True
+    s.ingest(d, 0.0, 1200)
+    s.ingest(d, 0.1, 1200)  # the same seq again: not a new batch
+    s.ingest({**d, "seq": 2, "frames": [{"iteration": i} for i in range(25, 37)]}, 0.5, 600)
+    s.r.play_s = 2.0
+    assert (s.r.payload_bytes, s.r.payload_frames, s.r.batches) == (1800, 36, 2)
+    assert s.r.bytes_per_frame == 50 and s.r.payload_kb_s == 0.9

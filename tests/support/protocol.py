@@ -14,6 +14,11 @@ A ``ProtoSession`` speaks Streamlit's own protocol: protobuf ``BackMsg``/``Forwa
 * the live view's ``setTriggerValue("need_frames", seq)`` becomes ``WidgetState(id=
   "$$STREAMLIT_INTERNAL_KEY_" + BidiComponent.id + "__events", json_trigger_value=
   '[{"event": "need_frames", "value": seq}]')`` with the component's fragment id;
+* the page's iteration: the "Iteration N" heading where the page has one (the lessons, and the
+  playground before the stage drew its own, commit c098d92), else the stage's payload: the last
+  frame's ``iteration`` of a still payload (``data["playing"]`` false). Which one is decided on the
+  first page run (a heading seen or not). A Step's latency is "click sent -> the ForwardMsg
+  carrying that iteration" (heading or still payload);
 * frames arrive in ``Delta.new_element.bidi_component.json`` (the ``data`` dict); the client
   plays them as ui/live/player.js does, with the pacing numbers the payload carries (``pacing``,
   ui.live.PACING): at the payload's ``fps``, slower while the queue runs low, and it asks for the
@@ -21,6 +26,9 @@ A ``ProtoSession`` speaks Streamlit's own protocol: protobuf ``BackMsg``/``Forwa
   are queued;
 * cacheable ForwardMsgs are remembered by hash and reported back, so the server may send
   ``ref_hash`` references, which are resolved from the local cache (as the browser does).
+
+Bytes: the size of the ``json`` of every playing batch counted (``payload_bytes``, with the frames
+it carried, ``payload_frames``) and of every ForwardMsg received while playing (``wire_bytes``).
 
 Each session: GET the page (keeps the cookies, so a sticky proxy sees a browser), opens the
 WebSocket, runs the page, clicks Step ``steps`` times, clicks Play, plays ``seconds``, then clicks
@@ -146,6 +154,9 @@ class SessionResult:
     max_gap_s: float = 0.0       # longest gap between deliveries while playing (a batch holds up to ~1 s)
     hold_s: float = 0.0          # freeze: longest time one frame stayed on screen while playing
     hold_at: float = 0.0         # ... ending this many s after Play
+    payload_bytes: int = 0       # bidi_component json of the playing batches counted in ``batches``
+    payload_frames: int = 0      # ... and the frames they carried (repeats included: they were sent)
+    wire_bytes: int = 0          # every ForwardMsg received while playing (serialized protobuf)
     stall_s: float = 0.0         # longest time the (simulated) player had nothing new to show
     starved_s: float = 0.0       # total such time
     errors: list = field(default_factory=list)
@@ -156,6 +167,18 @@ class SessionResult:
     @property
     def fps(self) -> float:
         return self.frames / self.play_s if self.play_s > 0 else 0.0
+
+    @property
+    def bytes_per_frame(self) -> float | None:
+        return self.payload_bytes / self.payload_frames if self.payload_frames else None
+
+    @property
+    def payload_kb_s(self) -> float:
+        return self.payload_bytes / 1000 / self.play_s if self.play_s > 0 else 0.0
+
+    @property
+    def wire_kb_s(self) -> float:
+        return self.wire_bytes / 1000 / self.play_s if self.play_s > 0 else 0.0
 
 
 # ---------------------------------------------------------------- protocol session
@@ -184,8 +207,11 @@ class ProtoSession:
         self.buttons: dict[str, tuple[str, str]] = {}   # label -> (widget id, fragment id)
         self.live_id: str | None = None
         self.live_fragment = ""
-        self.iteration: int | None = None          # last "Iteration N" heading
-        self.heading_waiter: tuple[int, asyncio.Future] | None = None
+        self.heading_iteration: int | None = None  # last "Iteration N" heading
+        self.still_iteration: int | None = None    # last frame of the last still stage payload
+        self.frame_iteration: int | None = None    # last frame of the last stage payload, still or playing
+        self.by_heading: bool | None = None        # the page's iteration is its heading (decided on the first run)
+        self.step_waiter: tuple[int, asyncio.Future] | None = None
         # player (as ui/live/player.js, with the numbers of the payload's ``pacing``)
         self.playing = False
         self.queue: list[int] = []                 # iterations of queued frames
@@ -279,6 +305,8 @@ class ProtoSession:
 
         try:
             async for data in self.ws:
+                if self.counting:
+                    self.r.wire_bytes += len(data)
                 msg = ForwardMsg()
                 msg.ParseFromString(data)
                 self.handle(msg, time.monotonic())
@@ -290,8 +318,8 @@ class ProtoSession:
         finally:
             self.closed = True
             self.run_done.set()
-            if self.heading_waiter and not self.heading_waiter[1].done():
-                self.heading_waiter[1].set_exception(ProtocolError("connection closed"))
+            if self.step_waiter and not self.step_waiter[1].done():
+                self.step_waiter[1].set_exception(ProtocolError("connection closed"))
 
     def handle(self, msg, now):
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -349,19 +377,35 @@ class ProtoSession:
         elif et == "heading":
             m = HEADING_RE.match(el.heading.body)
             if m:
-                self.iteration = int(m.group(1))
-                w = self.heading_waiter
-                if w and self.iteration >= w[0] and not w[1].done():
-                    w[1].set_result(now)
+                self.heading_iteration = int(m.group(1))
+                if self.by_heading is not False:
+                    self.reached(self.heading_iteration, now)
         elif et == "bidi_component":
             bc = el.bidi_component
             self.live_id, self.live_fragment = bc.id, delta.fragment_id
             if bc.WhichOneof("data") == "json":
-                self.ingest(json.loads(bc.json), now)
+                self.ingest(json.loads(bc.json), now, len(bc.json.encode()))
+
+    @property
+    def iteration(self) -> int | None:
+        """The iteration the page shows: its heading, else the stage's still payload."""
+        return self.heading_iteration if self.by_heading else self.still_iteration
+
+    def reached(self, iteration, now):
+        """The page shows ``iteration``: the end of a Step's wait if that is the iteration it waits for.
+        A later one means the step did not go where expected (an error, not a timeout's 30 s)."""
+        w = self.step_waiter
+        if w and iteration >= w[0] and not w[1].done():
+            w[1].set_result(now)
+            if iteration != w[0]:
+                self.r.errors.append(f"a Step was to show iteration {w[0]}; the page showed {iteration}")
 
     # ---- the player (ui/live/player.js; no pause-and-hold: these sessions never press Pause)
-    def ingest(self, d, now):
+    def ingest(self, d, now, size=0):
+        """A stage payload ``d`` arrives at ``now``; ``size``: its json's length in bytes."""
         frames = [f["iteration"] for f in d.get("frames") or []]
+        if frames:
+            self.frame_iteration = frames[-1]
         if "pacing" not in d:
             raise ProtocolError("the live view's payload has no 'pacing'")
         p = self.pacing = d["pacing"]
@@ -372,7 +416,9 @@ class ProtoSession:
             self.queue = []
             self.last_seq = d.get("seq")
             if frames:
-                self.current_it = frames[-1]
+                self.current_it = self.still_iteration = frames[-1]
+                if not self.by_heading:
+                    self.reached(frames[-1], now)
             return
         if d.get("seq") == self.last_seq and was_playing:
             return
@@ -389,6 +435,8 @@ class ProtoSession:
         if self.counting:
             self.r.frames += len(new)
             self.r.batches += 1
+            self.r.payload_bytes += size
+            self.r.payload_frames += len(frames)
             if self.last_delivery is not None:
                 self.r.max_gap_s = max(self.r.max_gap_s, now - self.last_delivery)
             self.last_delivery = now
@@ -477,17 +525,26 @@ class ProtoSession:
         if self.closed:
             raise ProtocolError(f"connection closed during {what}")
 
-    async def step(self, label="Step", n=1) -> float:
-        expect = (self.iteration or 0) + n
+    def expect(self, iteration) -> asyncio.Future:
+        """A future set to the arrival time of the ForwardMsg that shows ``iteration`` (see ``reached``)."""
         fut = asyncio.get_running_loop().create_future()
-        self.heading_waiter = (expect, fut)
+        self.step_waiter = (iteration, fut)
+        return fut
+
+    async def step(self, label="Step", n=1) -> float:
+        # A Step trains from the last frame the stage was sent (after play, the newest of the batch);
+        # a page without a stage (a lesson) from its heading.
+        base = self.frame_iteration if self.frame_iteration is not None else self.iteration
+        expect = (base or 0) + n
+        fut = self.expect(expect)
         t0 = time.monotonic()
         await self.click(label)
+        source = "'Iteration N' heading" if self.by_heading else "still stage payload"
         try:
             t1 = await asyncio.wait_for(fut, self.timeout)
         except TimeoutError:
-            raise ProtocolError(f"timeout waiting for 'Iteration {expect}' after {label} "
-                                f"(last heading: Iteration {self.iteration})") from None
+            raise ProtocolError(f"timeout waiting for iteration {expect} ({source}) after {label} "
+                                f"(last shown: {self.iteration})") from None
         await self.wait_run(f"the end of the {label} run")
         return 1000 * (t1 - t0)
 
@@ -500,9 +557,10 @@ class ProtoSession:
             reader = asyncio.create_task(self.reader())
             await self.send_rerun()
             await self.wait_run("the first page run")
+            self.by_heading = self.heading_iteration is not None
             if "Step" not in self.buttons or self.iteration is None:
-                raise ProtocolError(f"the {self.page} page did not show Step / 'Iteration N' "
-                                    f"(buttons: {sorted(self.buttons)})")
+                raise ProtocolError(f"the {self.page} page did not show Step and its iteration ('Iteration N' or "
+                                    f"a still stage payload; buttons: {sorted(self.buttons)})")
             self.r.load_ms = 1000 * (time.monotonic() - t0)
             player = asyncio.create_task(self.player())
             for _ in range(steps):

@@ -55,18 +55,18 @@ def wait_healthy(base, timeout=HEALTH_TIMEOUT, proc=None):
         time.sleep(0.2)
 
 
-def start_server(log_path):
-    """Start `streamlit run app.py` from the repo root on a free loopback port, wait until it is
-    healthy; return (base_url, Popen). The log (stdout and stderr) goes to ``log_path``."""
+def start_server(log_path, repo=REPO, python=sys.executable):
+    """Start `streamlit run app.py` in ``repo`` (default: this checkout) with ``python`` on a free loopback
+    port, wait until it is healthy; return (base_url, Popen). The log (stdout and stderr) goes to ``log_path``."""
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    cmd = [str(python), "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
            # Other people edit files while tests run: a "File change" prompt is not what we test.
            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
     log_path = Path(log_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, cwd=repo, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, HEALTH_TIMEOUT, proc)
