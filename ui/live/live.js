@@ -13,7 +13,9 @@
 import { Player } from "./player.js";
 import { decodeFloat64, forwardGrid, probsToBytes, splitLayers, splitNeurons } from "./forward.js";
 import { readTheme } from "./theme.js";
-import { createNetCache, detailHit, drawNetwork, drawNeuronDetail, hitTest, layoutNetwork, phaseAt } from "./netview.js";
+import {
+  createNetCache, detailHit, drawNetwork, drawNeuronDetail, hitTest, layoutDetail, layoutNetwork, phaseAt,
+} from "./netview.js";
 import { boundaryBox, drawBoundary, pointsKey } from "./boundary.js";
 import { drawLoss } from "./loss.js";
 
@@ -263,7 +265,10 @@ function draw(S) {
       big, cache: S.netCache, selected: S.detail,
       anim: anim ? { ...anim, beforeMaps: beforePic && beforePic.maps } : null,
     });
-    if (S.detail) drawNeuronDetail(sn.ctx, { w: sn.w, h: sn.h }, S.model, f, pic.maps, S.theme, S.detail, detailOpts(S));
+    if (S.detail) {
+      drawNeuronDetail(sn.ctx, { w: sn.w, h: sn.h }, S.model, f, pic.maps, S.theme, S.detail, detailOpts(S));
+      S.stats.detailClose = layoutDetail({ w: sn.w, h: sn.h }, S.model, f, S.detail, detailOpts(S)).close;
+    }
     S.stats.targets = clickTargets(S.geom);
     S.drawn.net = true;
   }

@@ -1,0 +1,161 @@
+"""The stage in a real browser: on the first screen of a projector and of a laptop, stacked on a phone,
+one iteration number while playing, and a click on a neuron or an edge doing what it says."""
+
+import re
+
+import pytest
+
+from tests.browser.test_e2e import LIVE, at, button, live, settle, shot, status
+from tests.support.server import Watch
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+STAGE = ".st-key-pg-live"  # the stage's element (K.css(K.LIVE))
+
+
+def open_stage(browser, base_url, width, height, query="", **options):
+    ctx = browser.new_context(viewport={"width": width, "height": height}, **options)
+    ctx.set_default_timeout(20_000)
+    page = ctx.new_page()
+    watch = Watch(page)
+    page.goto(f"{base_url}/playground{query}")
+    expect(status(page)).to_have_text(at(0), timeout=40_000)
+    page.wait_for_function(f"{LIVE} && {LIVE}.framesDrawn > 0 && {LIVE}.targets")
+    settle(page)
+    return ctx, page, watch
+
+
+def box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def assert_labels_whole(page, labels):
+    """Each button is inside the viewport and its label is not cut ("St..." for "Step x10")."""
+    vw, vh = page.viewport_size["width"], page.viewport_size["height"]
+    for label in labels:
+        b = button(page, label).first
+        r = b.bounding_box()
+        assert r and r["x"] >= 0 and r["x"] + r["width"] <= vw and r["y"] + r["height"] <= vh, (label, r)
+        cut = b.evaluate("el => [...el.querySelectorAll('p, span, div')].some(e => e.scrollWidth > e.clientWidth + 1)")
+        assert not cut, label
+
+
+def test_the_stage_fills_a_projectors_first_screen(browser, base_url):
+    ctx, page, watch = open_stage(browser, base_url, 1280, 720, "?present=1")
+    try:
+        # The sidebar is collapsed: the stage has the screen's width.
+        expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true")
+        r = box(page, STAGE)
+        assert r["y"] >= 0 and r["y"] + r["height"] <= 720 and r["height"] >= 360, r
+        assert r["width"] >= 1100, r
+        assert_labels_whole(page, ["Step", "Step x10", "Play", "Reset"])
+        net = box(page, "canvas.bpl-net")
+        assert net["width"] >= 400 and net["height"] >= 300, net
+        shot(page, "stage-projector")
+        watch.check()
+    finally:
+        ctx.close()
+
+
+def test_the_stage_is_on_a_laptops_first_screen(browser, base_url):
+    ctx, page, watch = open_stage(browser, base_url, 1400, 1000)
+    try:
+        r = box(page, STAGE)
+        assert r["y"] >= 0 and r["y"] + r["height"] <= 1000 and r["height"] >= 400, r
+        assert_labels_whole(page, ["Step", "Step x10", "Play", "Reset"])
+        watch.check()
+    finally:
+        ctx.close()
+
+
+def test_on_a_phone_everything_stacks_within_the_screen(browser, base_url):
+    ctx, page, watch = open_stage(browser, base_url, 390, 844, is_mobile=True, has_touch=True)
+    try:
+        # Nothing reaches past the screen's edge, except inside a box that scrolls or clips it (the tab bar
+        # scrolls sideways), where the box itself fits.
+        widest = page.evaluate("""() => {
+            const clipped = (e) => {
+                // Up to the page's own column, which must fit whatever it clips.
+                for (let a = e.parentElement; a && a.dataset.testid !== 'stMainBlockContainer'; a = a.parentElement)
+                    if (getComputedStyle(a).overflowX !== 'visible') return a.getBoundingClientRect().right;
+                return null; };
+            return Math.max(document.documentElement.scrollWidth,
+              ...[...document.querySelectorAll('[data-testid="stMain"] *')]
+                .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+                .map(e => clipped(e) ?? e.getBoundingClientRect().right)); }""")
+        assert widest <= 390.5, widest
+        # Stacked: the network above the boundary above the loss curve, each the column's width.
+        net, b, loss = (box(page, f"canvas.bpl-{name}") for name in ("net", "boundary", "loss"))
+        assert net["y"] + net["height"] <= b["y"] and b["y"] + b["height"] <= loss["y"]
+        assert min(net["width"], b["width"], loss["width"]) >= 330
+        # No keyboard hints on a touch screen.
+        for hint in page.locator("main kbd").all():
+            expect(hint).to_be_hidden()
+        button(page, "Step").first.tap()
+        expect(status(page)).to_have_text(re.compile(r"^(Iteration 1 · |Step 0 → 1: )"))
+        expect(status(page)).to_have_text(at(1))
+        shot(page, "stage-phone")
+        watch.check()
+    finally:
+        ctx.close()
+
+
+def test_one_iteration_number_while_playing(browser, base_url):
+    ctx, page, watch = open_stage(browser, base_url, 1400, 1000)
+    try:
+        button(page, "Play").click()
+        page.wait_for_function(f"{LIVE}.lastIteration > 0")
+        seen = set()
+        for _ in range(12):
+            text = status(page).text_content()
+            shown = live(page)["shownIteration"]
+            n = int(re.match(r"Iteration (\d+) · ", text).group(1))
+            # The stage's number is the frame it draws (one draw may land between the two reads).
+            assert abs(n - shown) <= 60, (text, shown)
+            # ... and the only iteration number on the page.
+            assert not re.search(r"Iteration \d", page.locator("main").inner_text())
+            seen.add(n)
+            page.wait_for_timeout(250)
+        assert len(seen) >= 4, seen  # it moved
+        button(page, "Pause").click()
+        page.wait_for_function(f"{LIVE}.pausedAt !== null")
+        n = live(page)["pausedAt"]
+        expect(status(page)).to_have_text(at(n))
+        watch.check()
+    finally:
+        ctx.close()
+
+
+def click_canvas(page, point):
+    r = box(page, "canvas.bpl-net")
+    page.mouse.click(r["x"] + point["x"], r["y"] + point["y"])
+
+
+def test_an_edge_opens_its_weight_and_a_neuron_opens_its_map(browser, base_url):
+    ctx, page, watch = open_stage(browser, base_url, 1400, 1000)
+    try:
+        button(page, "Step x10").click()
+        expect(status(page)).to_have_text(at(10))
+        settle(page)
+        targets = live(page)["targets"]
+        edge = targets["edge"]["hit"]
+        assert edge["kind"] == "edge"
+        click_canvas(page, targets["edge"])
+        # The One weight tab opens on that weight, and its chain rule is checked against finite differences.
+        expect(page.get_by_role("tab", name="One weight")).to_have_attribute("aria-selected", "true")
+        expect(page.get_by_label("Input i")).to_have_value(str(edge["i"]))
+        expect(page.get_by_label("Neuron j")).to_have_value(str(edge["j"]))
+        expect(page.locator("main")).to_contain_text(f"(input {edge['i']} → neuron {edge['j']} of {edge['layer']})")
+        expect(page.locator("main")).to_contain_text("numerical (finite differences)")
+
+        neuron = targets["neuron"]["hit"]
+        assert neuron["kind"] == "neuron"
+        click_canvas(page, targets["neuron"])
+        page.wait_for_function(f"{LIVE}.detail && {LIVE}.detail.j === {neuron['j']} && {LIVE}.detailClose")
+        shot(page, "stage-neuron-detail")
+        close = live(page)["detailClose"]
+        click_canvas(page, {"x": close["x"] + close["w"] / 2, "y": close["y"] + close["h"] / 2})
+        page.wait_for_function(f"{LIVE}.detail === null")
+        watch.check()
+    finally:
+        ctx.close()
