@@ -27,7 +27,18 @@ def button(page, label):
 
 
 def heading(page):
+    """A lesson's iteration heading."""
     return page.locator("main h3").filter(has_text=re.compile(r"^Iteration \d+"))
+
+
+def status(page):
+    """The playground's one iteration number: the stage's own line, with the numbers of the frame it
+    draws (in the component's DOM; while a Step plays in phases it says which phase)."""
+    return page.locator(".bpl-status")
+
+
+def at(n):
+    return re.compile(rf"^Iteration {n} · loss ")
 
 
 def open_page(page, url, title):
@@ -41,7 +52,7 @@ def settle(page, ms=300):
 
 def open_playground(page, base_url):
     open_page(page, base_url + "/playground", "Playground")
-    expect(heading(page)).to_have_text("Iteration 0")
+    expect(status(page)).to_have_text(at(0))
     expect(button(page, "Step")).to_be_enabled()
     page.wait_for_function(f"{LIVE} && {LIVE}.framesDrawn > 0 && {LIVE}.lastIteration === 0")
 
@@ -82,8 +93,10 @@ def test_every_page_deep_links_on_a_fresh_server(browser, tmp_path):
                 open_page(page, base + path, title)
                 expect(page).to_have_url(re.compile(re.escape(base + path) + r"(\?.*)?$"))
                 page.locator('[data-testid="stSidebarNav"]').wait_for()
-                if path.split("?")[0] in ("/neuron", "/layer", "/playground"):
+                if path.split("?")[0] in ("/neuron", "/layer"):
                     expect(heading(page)).to_be_visible()
+                if path.startswith("/playground"):
+                    expect(status(page)).to_have_text(at(0))
                 settle(page)
                 shot(page, "page" + (path.replace("/", "-") if path != "/" else "-home"))
                 assert not page.get_by_role("dialog").count(), page.get_by_role("dialog").all_inner_texts()
@@ -119,29 +132,28 @@ def test_layer_lesson_shows_the_notes_numbers(watched, base_url):
 def test_playground_step_play_pause_rewind_reset(watched, base_url):
     page, watch = watched
     open_playground(page, base_url)
-    head = heading(page)
+    head = status(page)
 
     button(page, "Step").click()
-    expect(head).to_have_text("Iteration 1")
+    expect(head).to_have_text(at(1))
     button(page, "Step x10").click()
-    expect(head).to_have_text("Iteration 11")
+    expect(head).to_have_text(at(11))
     page.wait_for_function(f"{LIVE}.lastIteration === 11")
 
-    # Play: the iteration advances and the live view draws frames, never a blank one. While playing, the
-    # one iteration number on screen is the live view's (the heading only says "Playing": the server
-    # computes ahead of the film); the rewind slider's end shows how far the server has trained.
+    # Play: the iteration advances and the stage draws frames, never a blank one. The one iteration
+    # number on screen is the stage's, with the numbers of the frame it draws (the server computes ahead
+    # of the film; no heading on the page says otherwise); the rewind slider's end shows how far the
+    # server has trained.
     before = live(page)
     button(page, "Play").click()
     expect(button(page, "Pause")).to_be_visible()
-    expect(page.locator("main h3").filter(has_text=re.compile(r"^Playing$"))).to_be_visible()
-    expect(head).to_have_count(0)
+    expect(page.locator("main h3").filter(has_text=re.compile(r"^(Iteration|Playing)"))).to_have_count(0)
     page.wait_for_function(f"{LIVE}.lastIteration > 11 && {LIVE}.framesDrawn >= {before['framesDrawn']} + 20",
                            timeout=15_000)
     slider = page.get_by_role("slider", name="Rewind to iteration")
     expect(slider).to_have_attribute("max", re.compile(r"^(1[2-9]|[2-9]\d|\d{3,})$"))  # trained past 11
-    status = page.locator(".bpl-status")  # the live view's line under its plots (in its shadow DOM)
-    expect(status).to_have_text(re.compile(r"^Iteration \d+ · loss "))
-    assert int(re.match(r"Iteration (\d+)", status.text_content()).group(1)) > 11
+    expect(head).to_have_text(re.compile(r"^Iteration \d+ · loss "))
+    assert int(re.match(r"Iteration (\d+)", head.text_content()).group(1)) > 11
     shot(page, "playground-playing")
     button(page, "Pause").click()
     expect(button(page, "Play")).to_be_visible()
@@ -150,16 +162,15 @@ def test_playground_step_play_pause_rewind_reset(watched, base_url):
     page.wait_for_function(f"{LIVE}.pausedAt !== null")
     n = live(page)["pausedAt"]
     assert n > 11
-    expect(head).to_have_text(f"Iteration {n}")
+    expect(head).to_have_text(at(n))
     page.wait_for_function(f"{LIVE}.lastIteration === {n}")
-    expect(status).to_have_text("")  # still: the heading is the one iteration number on screen
     played = live(page)
     assert played["blankFrames"] == 0, played
     assert played["framesDrawn"] >= before["framesDrawn"] + 20, (before, played)
 
     # Paused: nothing moves any more.
     page.wait_for_timeout(1200)
-    expect(head).to_have_text(f"Iteration {n}")
+    expect(head).to_have_text(at(n))
     assert live(page)["lastIteration"] == n
 
     # Rewind with the keyboard on the slider: one back, then to the start (Home on the slider moves
@@ -167,18 +178,18 @@ def test_playground_step_play_pause_rewind_reset(watched, base_url):
     expect(slider).to_have_attribute("aria-valuetext", str(n))
     slider.focus()
     page.keyboard.press("ArrowLeft")
-    expect(head).to_have_text(f"Iteration {n - 1}")
+    expect(head).to_have_text(at(n - 1))
     page.wait_for_function(f"{LIVE}.lastIteration === {n - 1}")
     expect(page.locator("main")).to_contain_text(f"iterations {n}–{n} are dropped")
     slider.focus()
     page.keyboard.press("Home")
-    expect(head).to_have_text("Iteration 0")
+    expect(head).to_have_text(at(0))
     expect(slider).to_have_attribute("max", str(n))  # only the view moved: training is still at n
     expect(page.locator("main")).to_contain_text(f"iterations 1–{n} are dropped")
     shot(page, "playground-rewound")
 
     button(page, "Reset").click()
-    expect(head).to_have_text("Iteration 0")
+    expect(head).to_have_text(at(0))
     expect(slider).to_have_count(0)  # trainer back at iteration 0: nothing to rewind
     page.wait_for_function(f"{LIVE}.lastIteration === 0")
     assert live(page)["blankFrames"] == 0
@@ -190,15 +201,15 @@ def test_playground_step_play_pause_rewind_reset(watched, base_url):
 def test_playground_keyboard_shortcuts(watched, base_url):
     page, watch = watched
     open_playground(page, base_url)
-    head = heading(page)
+    head = status(page)
     settle(page)
     blur(page)
     page.keyboard.press("ArrowRight")
-    expect(head).to_have_text("Iteration 1")
+    expect(head).to_have_text(at(1))
     settle(page)
     blur(page)
     page.keyboard.press("Shift+ArrowRight")
-    expect(head).to_have_text("Iteration 11")
+    expect(head).to_have_text(at(11))
     watch.check()
 
 
@@ -225,19 +236,19 @@ def test_two_sessions_never_see_each_others_state(browser, base_url):
         open_page(a, base_url + "/playground?dataset=xor&hidden=4tanh", "Playground")
         open_page(b, base_url + "/playground?dataset=blobs&classes=4&learning_rate=0.1", "Playground")
         for page in (a, b):
-            expect(heading(page)).to_have_text("Iteration 0")
+            expect(status(page)).to_have_text(at(0))
             settle(page)
         button(a, "Step x10").click()
-        expect(heading(a)).to_have_text("Iteration 10")
+        expect(status(a)).to_have_text(at(10))
         button(b, "Step").click()
-        expect(heading(b)).to_have_text("Iteration 1")
+        expect(status(b)).to_have_text(at(1))
         button(a, "Step").click()
-        expect(heading(a)).to_have_text("Iteration 11")
+        expect(status(a)).to_have_text(at(11))
         settle(b)
-        expect(heading(b)).to_have_text("Iteration 1")  # a's steps did not move b
+        expect(status(b)).to_have_text(at(1))  # a's steps did not move b
         assert "dataset=xor" in a.url and "dataset=blobs" in b.url and "classes=4" in b.url
         # Each shows its own run's numbers: 2 XOR classes start near log 2, 4 blob classes near log 4.
-        loss = lambda p: float(re.search(r"loss (\d+\.\d+)", p.locator("main").inner_text()).group(1))  # noqa: E731
+        loss = lambda p: float(re.search(r"loss (\d+\.\d+)", status(p).text_content()).group(1))  # noqa: E731
         assert abs(loss(a) - 0.69) < 0.1 and abs(loss(b) - 1.386) < 0.3
         for watch in watches:
             watch.check()
@@ -275,14 +286,14 @@ def test_draw_your_own_data_by_clicking(watched, base_url):
     # Two classes: the sidebar's dataset is now "your data" and training restarted on those points.
     dataset = page.get_by_role("combobox", name="Dataset")
     expect(dataset).to_have_value("your data (3 points)", timeout=15_000)
-    expect(heading(page)).to_have_text("Iteration 0")
+    expect(status(page)).to_have_text(at(0))
     button(page, "Step").click()  # regression: the first Step on drawn data used to raise KeyError
-    expect(heading(page)).to_have_text("Iteration 1")
+    expect(status(page)).to_have_text(at(1))
     click(0.7, 0.75)  # one more point: a new run on all four
     expect(dataset).to_have_value("your data (4 points)", timeout=15_000)
-    expect(heading(page)).to_have_text("Iteration 0")
+    expect(status(page)).to_have_text(at(0))
     button(page, "Step").click()
-    expect(heading(page)).to_have_text("Iteration 1")
+    expect(status(page)).to_have_text(at(1))
     shot(page, "playground-drawn-data")
     watch.check()
 
@@ -306,7 +317,7 @@ def test_every_download_gives_the_run_on_screen(watched, base_url, tmp_path):
     page, watch = watched
     open_playground(page, base_url)
     button(page, "Step x10").click()
-    expect(heading(page)).to_have_text("Iteration 10")
+    expect(status(page)).to_have_text(at(10))
     page.locator('[data-testid="stSidebar"]').get_by_text("Save, load, share").click()
     settle(page)
 
@@ -342,7 +353,7 @@ def test_every_download_gives_the_run_on_screen(watched, base_url, tmp_path):
     slider = page.locator("main").get_by_role("slider")
     for n in range(9, 3, -1):  # one key at a time: each move reruns the page
         slider.press("ArrowLeft")
-        expect(heading(page)).to_have_text(f"Iteration {n}")
+        expect(status(page)).to_have_text(at(n))
         settle(page)
     expected = trainer.snapshot(4).network.get_parameters()
     page.locator("main").get_by_role("button", name="Save weights").click()
