@@ -269,7 +269,7 @@ function draw(S) {
       drawNeuronDetail(sn.ctx, { w: sn.w, h: sn.h }, S.model, f, pic.maps, S.theme, S.detail, detailOpts(S));
       S.stats.detailClose = layoutDetail({ w: sn.w, h: sn.h }, S.model, f, S.detail, detailOpts(S)).close;
     }
-    S.stats.targets = clickTargets(S.geom);
+    S.stats.targets = clickTargets(S.geom, f);
     S.drawn.net = true;
   }
   const shown = pic ? { ...f, probs: pic.probs } : f;
@@ -288,12 +288,13 @@ function draw(S) {
   S.stats.lastDrawMs = +(performance.now() - t0).toFixed(2);
 }
 
-// Where a test can click: the first shown hidden neuron's centre and a point on one of its incoming
+// Where a test can click: the most active shown hidden neuron's centre and a point on one of its incoming
 // edges (in CSS pixels of the network canvas), each with what hitTest makes of it there.
-function clickTargets(geom) {
+function clickTargets(geom, f) {
   const col = geom.columns[1];
   if (!col || !col.nodes.length) return null;
-  const node = col.nodes[0];
+  const act = f.layers[0].activity; // the most active one: its weights are learning
+  const node = col.nodes.reduce((a, b) => (Math.abs(act[b.j]) > Math.abs(act[a.j]) ? b : a));
   const e = geom.edges.find((edge) => edge.k === 1 && edge.j === node.j);
   const at = (x, y) => ({ x, y, hit: hitTest(geom, x, y) });
   return { neuron: at(node.x, node.y), edge: e ? at(0.6 * e.x0 + 0.4 * e.x1, 0.6 * e.y0 + 0.4 * e.y1) : null };
