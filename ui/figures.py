@@ -117,7 +117,8 @@ def gradient_inspector(weights, dweights, biases, dbiases, *, layer, big=False):
     weights, dweights = np.asarray(weights, dtype=float), np.asarray(dweights, dtype=float)
     b, db = np.ravel(biases)[None, :].astype(float), np.ravel(dbiases)[None, :].astype(float)
     n_in, n_out = weights.shape
-    text = n_out <= 8 and n_in <= 16
+    # Values in the cells only while they fit, in one size across the panels (hover has them all).
+    text = n_out <= (4 if big else 8) and n_in <= 16
     top = int(np.clip(n_in * (48 if big else 40), 120, 400 if big else 520))
     strip, gap_px, t, bottom = (80, 28, 110, 80) if big else (64, 24, 90, 70)
     height = top + strip + gap_px + t + bottom
@@ -126,13 +127,13 @@ def gradient_inspector(weights, dweights, biases, dbiases, *, layer, big=False):
                         subplot_titles=(f"{layer}.weights W and biases b", "gradients dL/dW and dL/db"))
     gap = 1 if max(n_in, n_out) <= 32 else 0  # gaps at 128 cells would be all there is to see
     cols, rows = np.arange(n_out), np.arange(n_in)
-    panels = ((1, 1, weights, rows, "w", ".3g"), (1, 2, dweights, rows, "dL/dw", ".2e"),
-              (2, 1, b, ["b"], "b", ".3g"), (2, 2, db, ["dL/db"], "dL/db", ".2e"))
-    for k, (row, col, z, y, name, fmt) in enumerate(panels, start=1):
+    panels = ((1, 1, weights, rows, "w"), (1, 2, dweights, rows, "dL/dw"), (2, 1, b, ["b"], "b"),
+              (2, 2, db, ["dL/db"], "dL/db"))
+    for k, (row, col, z, y, name) in enumerate(panels, start=1):
         axis = "coloraxis" + (str(k) if k > 1 else "")
         where = "input %{y}, neuron %{x}" if row == 1 else "neuron %{x}"
         fig.add_trace(go.Heatmap(z=z, x=cols, y=y, coloraxis=axis, xgap=gap, ygap=gap,
-                                 texttemplate=f"%{{z:{fmt}}}" if text else None,
+                                 texttemplate="%{z:.2g}" if text else None, textfont_size=16 if big else 12,
                                  hovertemplate=f"{where}<br>{name} = %{{z:.10g}}<extra></extra>"), row, col)
         limit = _symmetric_limit(z)
         sub = fig.get_subplot(row, col)
