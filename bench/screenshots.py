@@ -14,6 +14,7 @@ Starts its own server (tests.support.server) and Debian's Chromium (never `playw
 import re
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,11 +52,19 @@ def open_tab(page, name):
     settle(page)
 
 
-def main(out):
-    out.mkdir(parents=True, exist_ok=True)
+@contextmanager
+def chromium():
+    """(the app's base URL, a Chromium browser): a server of its own, closed on exit."""
     with tempfile.TemporaryDirectory() as tmp, streamlit_server(Path(tmp) / "server.log") as (base, _proc), \
             sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield base, browser
+        browser.close()
+
+
+def main(out):
+    out.mkdir(parents=True, exist_ok=True)
+    with chromium() as (base, browser):
         for size, (w, h, present) in SIZES.items():
             q = "present=1" if present else ""
             ctx = browser.new_context(viewport={"width": w, "height": h})
@@ -84,7 +93,6 @@ def main(out):
             open_tab(page, "One weight")
             page.screenshot(path=out / f"{size}-adagrad-one-weight.png", full_page=size == "laptop")
             ctx.close()
-        browser.close()
     print("\n".join(sorted(str(f) for f in out.glob("*.png"))))
 
 

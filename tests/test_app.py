@@ -1,9 +1,11 @@
 """Every page through Streamlit's AppTest: renders, steps, resets, rewinds, shows the notes' numbers."""
 
+import base64
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -437,3 +439,44 @@ def test_one_weight_says_when_a_gradient_is_beyond_finite_differences():
     assert metrics["relative error"] == "below resolution" and float(metrics["numerical (finite differences)"]) == 0
     assert 0 < abs(float(metrics["dL/dw (backprop)"])) < 1e-13
     assert any("smaller than finite differences can resolve" in c.value for c in at.caption)
+
+
+def plotted(values):
+    """An array as the chart's JSON carries it: a list, or Plotly's typed array (base64 bytes)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)
+
+
+def test_inspector_and_network_read_at_128_by_128():
+    """Wide layers: the inspector shows per-neuron norms and the largest |dL/dw| (the full heatmap on a switch),
+    the network draws 16 neurons per layer and says how many more there are."""
+    at = playground(hidden="128relu-128relu")
+    button(at, "Step x10").click().run()
+    at.session_state[K.TAB] = "Gradient inspector"
+    at.run()
+    at.selectbox(key=K.INSPECT_LAYER).set_value("dense2").run()
+    assert not at.exception
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    summary = next(c for c in charts if c["layout"]["title"]["text"].startswith("dense2: the size"))
+    assert [len(plotted(t["y"])) for t in summary["data"]] == [128] * 4
+    top = at.dataframe[0].value
+    assert list(top.columns) == ["input i", "neuron j", "w", "dL/dw"] and len(top) == 10
+    assert top["dL/dw"].abs().is_monotonic_decreasing and top["dL/dw"].abs().iloc[0] > 0
+    # The largest of all: no entry of the full table beats the summary's first row.
+    at.toggle(key=K.INSPECT_TABLE).set_value(True).run()
+    full = at.dataframe[-1].value
+    assert full.shape == (129, 128) and full.abs().to_numpy().max() >= top["dL/dw"].abs().iloc[0]
+    at.toggle(key=K.INSPECT_HEATMAP).set_value(True).run()
+    assert not at.exception
+    heatmap = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                   if json.loads(c.proto.spec)["layout"]["title"]["text"] == "Gradient inspector: dense2")
+    scale = heatmap["layout"]["coloraxis2"]
+    assert len(heatmap["data"]) == 4 and scale["cmin"] == -scale["cmax"] > -1
+    at.session_state[K.TAB] = "Network"
+    at.run()
+    assert not at.exception
+    network = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                   if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Network"))
+    assert [len(plotted(t["y"])) for t in network["data"] if t["mode"] == "markers"] == [2, 16, 16, 3]
+    assert sum(a["text"].startswith("+112 more") for a in network["layout"]["annotations"]) == 2

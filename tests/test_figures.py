@@ -14,25 +14,77 @@ def test_loss_curve_marks_the_current_iteration():
 
 
 def test_gradient_inspector_shows_the_arrays_as_given():
-    W, dW = np.arange(6.0).reshape(2, 3), -np.arange(6.0).reshape(2, 3)
-    b, db = np.ones((1, 3)), np.zeros((1, 3))
+    W, dW = np.arange(6.0).reshape(2, 3), -np.arange(6.0).reshape(2, 3) * 1e-6
+    b, db = np.ones((1, 3)), np.array([[0.0, 2.0, -4.0]])
     fig = figures.gradient_inspector(W, dW, b, db, layer="dense1")
-    assert np.array_equal(np.array(fig.data[0].z), W) and np.array_equal(np.array(fig.data[1].z), dW)
-    assert list(fig.data[0].y) == ["x0", "x1"] and list(fig.data[0].x) == ["n0", "n1", "n2"]
+    assert [np.array(t.z).tolist() for t in fig.data] == [W.tolist(), dW.tolist(), b.tolist(), db.tolist()]
+    assert list(fig.data[0].y) == [0, 1] and list(fig.data[0].x) == [0, 1, 2]
+    assert "input %{y}, neuron %{x}" in fig.data[0].hovertemplate and "%{z:.10g}" in fig.data[1].hovertemplate
+    # Each panel its own scale, centred on 0 and reaching its own largest |value|, with a colour bar:
+    # dL/dW (5e-6) is not washed out by W (5) nor by dL/db (4).
+    ends = []
+    for trace in fig.data:
+        axis = fig.layout[trace.coloraxis]
+        assert axis.cmin == -axis.cmax and axis.colorbar.x is not None
+        ends.append(axis.cmax)
+    assert ends == [5.0, 5.0 * 1e-6, 1.0, 4.0]
+
+
+def test_gradient_inspector_at_128_neurons_is_legible():
+    rng = np.random.default_rng(1)
+    W = rng.normal(size=(128, 128))
+    fig = figures.gradient_inspector(W, W * 1e-4, np.zeros((1, 128)), np.zeros((1, 128)), layer="dense2", big=True)
+    assert all(t.texttemplate is None for t in fig.data)  # no numbers crammed into 4-pixel cells
+    # At most 6 tick labels per axis on a projector (every 25th index: 0, 25, ..., 125).
+    for axis in (fig.layout.xaxis3, fig.layout.yaxis):
+        assert axis.tickmode == "linear" and -(-128 // axis.dtick) <= 6
+    assert fig.layout.coloraxis3.cmin == -1 and fig.layout.coloraxis3.cmax == 1  # all-zero biases: a real scale
+    assert fig.layout.height <= 720
+
+
+def test_neuron_summary_bars_are_the_neuron_norms():
+    W, dW = np.array([[3.0, 0.0], [4.0, 1.0]]), np.array([[0.0, -6.0], [0.0, 8.0]])
+    fig = figures.neuron_summary(W, dW, np.array([[0.5, -2.0]]), np.array([[-1.0, 0.0]]), layer="dense1")
+    bars = {(t.yaxis, t.marker.color): list(t.y) for t in fig.data}
+    assert bars[("y", "#333333")] == [0.0, 10.0] and bars[("y", "#E69F00")] == [1.0, 0.0]   # ‖dL/dw_j‖, |dL/db_j|
+    assert bars[("y2", "#333333")] == [5.0, 1.0] and bars[("y2", "#E69F00")] == [0.5, 2.0]  # ‖w_j‖, |b_j|
+
+
+def drawn_edges(fig):
+    """The edge traces of a network diagram (not the legend's entries, which have no points)."""
+    return [t for t in fig.data if t.mode == "lines" and t.x[0] is not None]
 
 
 def test_network_diagram_draws_every_weight_once():
     rng = np.random.default_rng(0)
     weights = [rng.normal(size=(2, 5)), rng.normal(size=(5, 3))]
     fig = figures.network_diagram([2, 5, 3], weights)
-    edges = sum(np.isnan(np.array(t.x, dtype=float)).sum() for t in fig.data if t.mode == "lines")
+    edges = sum(np.isnan(np.array(t.x, dtype=float)).sum() for t in drawn_edges(fig))
     assert edges == 2 * 5 + 5 * 3
     # Coloured by sign: as many blue edges as positive weights, vermillion as negative ones.
     def edges_in(color):
-        return sum(np.isnan(np.array(t.x, dtype=float)).sum() for t in fig.data
-                   if t.mode == "lines" and t.line.color == color)
+        return sum(np.isnan(np.array(t.x, dtype=float)).sum() for t in drawn_edges(fig) if t.line.color == color)
     assert edges_in(figures.POSITIVE) == sum((w > 0).sum() for w in weights) > 0
     assert edges_in(figures.NEGATIVE) == sum((w < 0).sum() for w in weights) > 0
+
+
+def test_network_diagram_at_128_neurons_draws_the_16_strongest():
+    rng = np.random.default_rng(2)
+    # Neuron j's incoming weights grow with j (plus noise below the step): the strongest are 112..127.
+    scale = np.arange(1, 129) * 10.0
+    weights = [rng.normal(size=(2, 128)) + scale, rng.normal(size=(128, 128)) + scale, rng.normal(size=(128, 3))]
+    fig = figures.network_diagram([2, 128, 128, 3], weights, names=["dense1", "dense2", "dense3"], big=True)
+    nodes = [t for t in fig.data if t.mode == "markers"]
+    assert [len(t.y) for t in nodes] == [2, 16, 16, 3]
+    assert [t.text[0] for t in nodes[1:3]] == [
+        f"{name}, neuron 112<br>‖incoming w‖ = {np.linalg.norm(w[:, 112]):.10g}"
+        for name, w in (("dense1", weights[0]), ("dense2", weights[1]))]
+    texts = [a.text for a in fig.layout.annotations]
+    assert sum(t.startswith("+112 more") for t in texts) == 2 and "64 largest of 256 edges" in texts
+    edges = sum(np.isnan(np.array(t.x, dtype=float)).sum() for t in drawn_edges(fig))
+    assert edges == 2 * 16 + 64 + 16 * 3
+    # The legend says what colour and width mean.
+    assert {"w > 0", "w < 0"} <= {t.name for t in fig.data if t.showlegend is not False}
 
 
 def test_neuron_graph_carries_the_iteration_numbers():

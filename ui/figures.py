@@ -8,6 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ui import summaries
+
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 CLASS_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00")
 CLASS_MARKERS = ("circle", "square", "triangle-up", "diamond", "x")
@@ -76,62 +78,176 @@ def _heatmap_trace(matrix, row_labels, col_labels, fmt, show_text, showscale=Fal
                       hovertemplate="%{y}, %{x}<br>%{z:.10g}<extra></extra>")
 
 
+def _axis_fonts(fig, big):
+    """Tick labels and axis titles at a projector's size (Streamlit's chart theme sets them small
+    otherwise, whatever the layout's font says)."""
+    if big:
+        fig.update_xaxes(tickfont_size=18, title_font_size=20)
+        fig.update_yaxes(tickfont_size=18, title_font_size=20)
+        fig.update_layout(legend_font_size=18)
+    return fig
+
+
+def _symmetric_limit(*arrays):
+    """max |value| over the finite entries of ``arrays``: the ends of a diverging scale centred on 0
+    (1 when all are 0, so the scale still spans something)."""
+    values = np.concatenate([np.ravel(a) for a in arrays]).astype(float)
+    values = np.abs(values[np.isfinite(values)])
+    return float(values.max()) if values.size and values.max() > 0 else 1.0
+
+
+def _tick_step(n, max_ticks):
+    """The smallest of 1, 2, 5, 10, 20, 25, 50, 100 that labels at most ``max_ticks`` of indices 0..n-1:
+    integer ticks that never overlap, however many rows or columns."""
+    return next((s for s in (1, 2, 5, 10, 20, 25, 50, 100) if -(-n // s) <= max_ticks), 100)
+
+
+def _index_axis(n, max_ticks, title=None):
+    return dict(tickmode="linear", tick0=0, dtick=_tick_step(n, max_ticks), title_text=title, showgrid=False,
+                zeroline=False)
+
+
 def gradient_inspector(weights, dweights, biases, dbiases, *, layer, big=False):
-    """W, dL/dW, b and dL/db side by side; rows = input i, columns = neuron j."""
+    """W with b under it, and dL/dW with dL/db under it; rows = input i, columns = neuron j.
+
+    Each of the four has its own diverging scale centred on 0, with its colour bar: a gradient is often
+    orders of magnitude smaller than its weight, and dL/db (a sum over the batch of dL/dz) is often far
+    larger than dL/dw (the same sum weighted by small activations). The values are written in the
+    cells only while they fit; hover gives every one exactly."""
+    weights, dweights = np.asarray(weights, dtype=float), np.asarray(dweights, dtype=float)
+    b, db = np.ravel(biases)[None, :].astype(float), np.ravel(dbiases)[None, :].astype(float)
     n_in, n_out = weights.shape
-    rows = [f"x{i}" for i in range(n_in)]
-    cols = [f"n{j}" for j in range(n_out)]
-    fig = make_subplots(rows=1, cols=4, column_widths=[0.36, 0.36, 0.14, 0.14], horizontal_spacing=0.05,
-                        subplot_titles=(f"{layer}.weights  W", "dL/dW", "biases  b", "dL/db"))
-    show = n_out <= 8 and n_in <= 16  # values written in the cells only while they stay legible
-    fig.add_trace(_heatmap_trace(weights, rows, cols, ".3g", show), 1, 1)
-    fig.add_trace(_heatmap_trace(dweights, rows, cols, ".2e", show), 1, 2)
-    fig.add_trace(_heatmap_trace(biases.T, cols, ["b"], ".3g", n_out <= 24), 1, 3)
-    fig.add_trace(_heatmap_trace(dbiases.T, cols, ["dL/db"], ".2e", n_out <= 24), 1, 4)
-    for c in (1, 2, 3, 4):
-        fig.update_yaxes(autorange="reversed", row=1, col=c)
-    fig.update_xaxes(title_text="neuron j", row=1, col=1)
-    fig.update_xaxes(title_text="neuron j", row=1, col=2)
-    fig.update_yaxes(title_text="input i", row=1, col=1)
-    # Biases are one per neuron: shown as a column, neuron j down the side.
-    fig.update_yaxes(title_text="neuron j", row=1, col=3)
-    height = min(900, max(260, 30 * max(n_in, n_out) + 120))
-    return _layout(fig, f"Gradient inspector: {layer}", height, big)
+    # Values in the cells only while they fit, in one size across the panels (hover has them all).
+    text = n_out <= (4 if big else 8) and n_in <= 16
+    top = int(np.clip(n_in * (48 if big else 40), 120, 400 if big else 520))
+    strip, gap_px, t, bottom = (80, 28, 110, 80) if big else (64, 24, 90, 70)
+    height = top + strip + gap_px + t + bottom
+    fig = make_subplots(rows=2, cols=2, shared_xaxes=True, row_heights=[top, strip],
+                        vertical_spacing=gap_px / (height - t - bottom), horizontal_spacing=0.26 if big else 0.16,
+                        subplot_titles=(f"{layer}.weights W and biases b", "gradients dL/dW and dL/db"))
+    gap = 1 if max(n_in, n_out) <= 32 else 0  # gaps at 128 cells would be all there is to see
+    cols, rows = np.arange(n_out), np.arange(n_in)
+    panels = ((1, 1, weights, rows, "w"), (1, 2, dweights, rows, "dL/dw"), (2, 1, b, ["b"], "b"),
+              (2, 2, db, ["dL/db"], "dL/db"))
+    for k, (row, col, z, y, name) in enumerate(panels, start=1):
+        axis = "coloraxis" + (str(k) if k > 1 else "")
+        where = "input %{y}, neuron %{x}" if row == 1 else "neuron %{x}"
+        fig.add_trace(go.Heatmap(z=z, x=cols, y=y, coloraxis=axis, xgap=gap, ygap=gap,
+                                 texttemplate="%{z:.2g}" if text else None, textfont_size=16 if big else 12,
+                                 hovertemplate=f"{where}<br>{name} = %{{z:.10g}}<extra></extra>"), row, col)
+        limit = _symmetric_limit(z)
+        sub = fig.get_subplot(row, col)
+        (y0, y1), x_end = sub.yaxis.domain, sub.xaxis.domain[1]
+        bar = dict(x=x_end + 0.01, xanchor="left", y=y0, yanchor="bottom", len=y1 - y0, thickness=14 if big else 12,
+                   exponentformat="e", tickfont_size=18 if big else 12)
+        if row == 1:
+            bar["title"] = dict(text=name, side="top")
+        pixels = top if row == 1 else strip
+        if pixels < 200:  # a short bar: its ends (and 0, if there is room), which never overlap
+            ticks = [-limit, 0.0, limit] if pixels >= 100 else [-limit, limit]
+            bar.update(tickmode="array", tickvals=ticks, ticktext=[f"{v:.2g}" for v in ticks])
+        fig.update_layout({axis: dict(colorscale=DIVERGING, cmin=-limit, cmax=limit, colorbar=bar)})
+    for col in (1, 2):
+        # On a projector the right panel's axis title would crowd the left one's colour bar.
+        title = "input i" if col == 1 or not big else None
+        fig.update_yaxes(_index_axis(n_in, 6 if big else 10, title), autorange="reversed", row=1, col=col)
+        fig.update_xaxes(_index_axis(n_out, 6 if big else 10, "neuron j"), row=2, col=col)
+    fig.update_annotations(font_size=20 if big else 15)
+    fig = _axis_fonts(_layout(fig, f"Gradient inspector: {layer}", height, big), big)
+    return fig.update_layout(margin=dict(t=t, b=10, r=90 if big else 70))
 
 
-def network_diagram(sizes, weights, *, edge_values=None, edge_label="|w|", big=False, height=420):
-    """Neurons as columns of dots; an edge per weight, coloured by the sign of the weight,
-    width by |edge_values| (the weights themselves, or on a switch the gradients)."""
+def neuron_summary(weights, dweights, biases, dbiases, *, layer, big=False):
+    """A wide layer by neuron j: ‖dL/dw_j‖ over neuron j's incoming weights and |dL/db_j| on top,
+    ‖w_j‖ and |b_j| below, on one neuron axis. A dead ReLU shows as a neuron without gradient."""
+    n_out = np.shape(weights)[1]
+    j = np.arange(n_out)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.14,
+                        subplot_titles=("gradient per neuron j", "weights per neuron j"))
+    # One colour per part of the neuron (its incoming weights, its bias), the same in both rows.
+    parts = (("incoming weights w_ij (norm over inputs i)", "#333333", dweights, weights, True),
+             ("bias b_j", "#E69F00", dbiases, biases, False))
+    for name, color, grad, value, per_column in parts:
+        size = summaries.neuron_norms if per_column else lambda v: np.abs(np.ravel(v))
+        for row, values, symbol in ((1, size(grad), "‖dL/dw_j‖" if per_column else "|dL/db_j|"),
+                                    (2, size(value), "‖w_j‖" if per_column else "|b_j|")):
+            fig.add_bar(x=j, y=values, name=name, legendgroup=name, showlegend=row == 1, marker_color=color,
+                        row=row, col=1, hovertemplate=f"neuron %{{x}}<br>{symbol} = %{{y:.10g}}<extra></extra>")
+    fig.update_yaxes(title_text="‖dL/dw_j‖, |dL/db_j|", row=1, col=1)
+    fig.update_yaxes(title_text="‖w_j‖, |b_j|", row=2, col=1)
+    fig.update_yaxes(exponentformat="e", rangemode="tozero")
+    fig.update_xaxes(_index_axis(n_out, 8 if big else 16), row=1, col=1)
+    fig.update_xaxes(_index_axis(n_out, 8 if big else 16, "neuron j"), row=2, col=1)
+    fig.update_annotations(font_size=20 if big else 15)
+    fig.update_layout(barmode="group", bargap=0.15, legend=dict(orientation="h", y=-0.2))
+    fig = _layout(fig, f"{layer}: the size of every neuron's gradient and weights", 560 if big else 480, big)
+    return _axis_fonts(fig, big).update_layout(margin=dict(t=100 if big else 80))
+
+
+WIDTH_BINS = (0.1, 0.3, 0.6)  # edge width steps, as shares of the largest |value| drawn
+
+
+def network_diagram(sizes, weights, *, edge_values=None, edge_label="|w|", names=None, limit=16, max_edges=64,
+                    big=False, height=None):
+    """Neurons as columns of dots, an edge per weight: colour = sign of ``edge_values`` (the weights,
+    or on a switch their gradients), width = its magnitude. A layer wider than ``limit`` draws the
+    ``limit`` neurons with the largest incoming norm of ``edge_values`` (in index order) and says
+    how many more there are; between two layers at most ``max_edges`` edges are drawn, the largest."""
     edge_values = weights if edge_values is None else edge_values
-    fig = go.Figure()
-    xs = np.arange(len(sizes))
-    ys = [np.linspace(-1, 1, n) if n > 1 else np.zeros(1) for n in sizes]
+    names = names or [f"dense{k + 1}" for k in range(len(sizes) - 1)]
+    quantity = edge_label.strip("|")
+    shown = [summaries.strongest_neurons(np.asarray(edge_values[0]).T, limit)]  # inputs: by outgoing norm
+    shown += [summaries.strongest_neurons(V, limit) for V in edge_values]
+    ys = [np.linspace(1, -1, len(s)) if len(s) > 1 else np.zeros(1) for s in shown]
     scale = max((float(np.abs(v).max()) for v in edge_values if v.size), default=1.0) or 1.0
-    bins = np.array([0.1, 0.3, 0.6, 1.01])
-    widths = np.array([0.5, 1.5, 3.0, 5.0]) * (1.6 if big else 1.0)
-    for layer, (W, V) in enumerate(zip(weights, edge_values)):
+    edges = np.array([0.0, *WIDTH_BINS, np.inf])
+    widths = np.array([0.6, 1.5, 3.0, 5.0]) * (1.5 if big else 1.0)
+    fig = go.Figure()
+    for k, V in enumerate(edge_values):
+        V = np.asarray(V, dtype=float)[np.ix_(shown[k], shown[k + 1])]
         strength = np.abs(V) / scale
+        drawn = summaries.largest_mask(V, max_edges)
+        if not drawn.all():
+            fig.add_annotation(x=k + 0.5, y=1.02, yanchor="bottom", showarrow=False, font_size=16 if big else 12,
+                               text=f"{max_edges} largest of {V.size} edges")
         for sign, color in ((1, POSITIVE), (-1, NEGATIVE)):
             for b, width in enumerate(widths):
-                lo = bins[b - 1] if b else 0.0
-                mask = (np.sign(W) == sign) & (strength >= lo) & (strength < bins[b])
-                i, j = np.nonzero(mask)
+                i, j = np.nonzero(drawn & (np.sign(V) == sign) & (strength >= edges[b]) & (strength < edges[b + 1]))
                 if not len(i):
                     continue
-                ex = np.column_stack([np.full(len(i), xs[layer]), np.full(len(i), xs[layer + 1]),
-                                      np.full(len(i), np.nan)]).ravel()
-                ey = np.column_stack([ys[layer][i], ys[layer + 1][j], np.full(len(i), np.nan)]).ravel()
-                fig.add_scatter(x=ex, y=ey, mode="lines", line=dict(color=color, width=width),
-                                opacity=0.75, hoverinfo="skip", showlegend=False)
-    for layer, n in enumerate(sizes):
-        fig.add_scatter(x=np.full(n, xs[layer]), y=ys[layer], mode="markers", showlegend=False,
-                        marker=dict(size=16 if big else 11, color="white", line=dict(width=2, color="#222")),
-                        hovertemplate=f"layer {layer}, neuron %{{pointNumber}}<extra></extra>")
-    labels = ["inputs"] + [f"dense{k + 1}" for k in range(len(sizes) - 1)]
-    fig.update_xaxes(tickvals=list(xs), ticktext=labels, showgrid=False, zeroline=False)
-    fig.update_yaxes(visible=False)
-    title = f"Network: blue = positive weight, vermillion = negative, width = {edge_label}"
-    return _layout(fig, title, height, big)
+                ex = np.column_stack([np.full(len(i), k), np.full(len(i), k + 1), np.full(len(i), np.nan)]).ravel()
+                ey = np.column_stack([ys[k][i], ys[k + 1][j], np.full(len(i), np.nan)]).ravel()
+                fig.add_scatter(x=ex, y=ey, mode="lines", line=dict(color=color, width=width), opacity=0.75,
+                                hoverinfo="skip", showlegend=False)
+    # The legend: what colour and width mean (traces without points, for their legend entries only).
+    for sign, color in (("> 0", POSITIVE), ("< 0", NEGATIVE)):
+        fig.add_scatter(x=[None], y=[None], mode="lines", line=dict(color=color, width=4), name=f"{quantity} {sign}")
+    shares = ("< 10%", "10–30%", "30–60%", "≥ 60%")
+    for share, width in zip(shares, widths):
+        fig.add_scatter(x=[None], y=[None], mode="lines", line=dict(color="#777777", width=width),
+                        name=f"{edge_label} {share} of {scale:.3g}")
+    node = dict(size=16 if big else 11, color="white", line=dict(width=2, color="#222"))
+    for k, idx in enumerate(shown):
+        if k == 0:
+            hover = [f"input x{i}" for i in idx]
+        else:
+            w_norm, v_norm = summaries.neuron_norms(weights[k - 1]), summaries.neuron_norms(edge_values[k - 1])
+            hover = [f"{names[k - 1]}, neuron {j}<br>‖incoming w‖ = {w_norm[j]:.10g}"
+                     + (f"<br>‖incoming {quantity}‖ = {v_norm[j]:.10g}" if edge_values is not weights else "")
+                     for j in idx]
+        fig.add_scatter(x=np.full(len(idx), k), y=ys[k], mode="markers", marker=node, showlegend=False,
+                        text=hover, hovertemplate="%{text}<extra></extra>")
+        if sizes[k] > len(idx):
+            fig.add_annotation(x=k, y=-1.12, yanchor="top", showarrow=False, font_size=18 if big else 13,
+                               text=f"+{sizes[k] - len(idx)} more<br>(drawn: the {len(idx)} largest ‖{quantity}‖)")
+    labels = [f"inputs ({sizes[0]})"] + [f"{n} ({size})" for n, size in zip(names, sizes[1:])]
+    fig.update_xaxes(tickvals=list(range(len(sizes))), ticktext=labels, showgrid=False, zeroline=False,
+                     range=[-0.4, len(sizes) - 0.6])
+    fig.update_yaxes(visible=False, range=[-1.45, 1.15])
+    fig.update_layout(legend=dict(orientation="h", y=-0.08, yanchor="top",
+                                  title_text=f"Edges, colour: sign of {quantity}; width: "))
+    fig = _layout(fig, f"Network: edges by {edge_label}", height or (560 if big else 480), big)
+    return _axis_fonts(fig, big)
 
 
 def gradient_norms(iterations, norms, current, *, big=False):

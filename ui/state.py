@@ -49,6 +49,7 @@ class K:
     TAB = "pg.tab"                  # the open tab of the playground's views
     INSPECT_LAYER = "pg.inspect_layer"
     INSPECT_TABLE = "pg.inspect_layer.table"
+    INSPECT_HEATMAP = "pg.inspect_layer.heatmap"  # a wide layer's full heatmap, instead of its summary
     WEIGHT_LAYER = "pg.weight.layer"
     WEIGHT_I = "pg.weight.i"
     WEIGHT_J = "pg.weight.j"
