@@ -9,8 +9,10 @@ from ui.state import K
 
 require_app(__file__)
 
-# Lazy tabs: only the open one runs, so a playing session builds one or two Plotly figures per
-# batch of frames, not seven.
+PLAYING_NOTE = ("Playing: the stage above is live. Pause (Space) and this view shows the iteration the stage "
+                "stops on.")
+
+# Lazy tabs: only the open one runs (and none while playing).
 TABS = {"Loss and accuracy": curves, "Gradient inspector": inspector, "Network": network,
         "Gradient norms": norms, "One weight": weight, "Compare two runs": compare, "Draw your data": draw}
 
@@ -34,7 +36,12 @@ def workspace():
     snap = stage.draw(pg)
     for tab, view in zip(st.tabs(list(TABS), key=K.TAB, on_change="rerun"), TABS.values()):
         if tab.open:
-            view.show(pg, snap)
+            if pg.playing:
+                # The server trains up to two batches ahead of the film the stage shows: a view here
+                # would describe another iteration than the picture. It steps aside until Pause.
+                st.caption(PLAYING_NOTE)
+            else:
+                view.show(pg, snap)
 
 
 workspace()

@@ -159,8 +159,14 @@ def test_playground_play_trains_and_pause_stops():
         at.run()  # each run is the live view asking for its next batch
         assert not at.exception
     played = trained(at)
+    # While playing the open tab steps aside (the server is ahead of the stage's picture) ...
+    assert not at.get("plotly_chart") and any(c.value.startswith("Playing: the stage above is live")
+                                              for c in at.caption)
     button(at, "Pause").click().run()
     assert iteration(at) == played and [b for b in at.button if b.label == "Play"]
+    # ... and is back on Pause, at the iteration on screen.
+    loss_chart = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert loss_chart["layout"]["shapes"][0]["x0"] == played  # the marker line at the iteration on view
 
 
 def test_learning_rate_change_keeps_training_architecture_change_resets():

@@ -32,7 +32,6 @@ def test_play_plan(speed, scale, expected):
 
 def test_busy_needs_playing_and_a_scale_below_the_start():
     assert pacing.busy(True, 0.2) and not pacing.busy(False, 0.2) and not pacing.busy(True, 0.25)
-    assert (pacing.refresh(True), pacing.refresh(False)) == (2.0, 1.0)
 
 
 @pytest.mark.parametrize("macs, side", [

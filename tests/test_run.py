@@ -248,7 +248,6 @@ def test_the_live_payload_and_every_state_key_is_in_K():
     assert payload["grid"]["w"] == 64 and payload["playing"] is False and payload["hold"] is False
     run.play()
     run.next_batch(clock(0.1))
-    run.figure("loss", lambda: "a figure")
     keys = {v for v in vars(K).values() if isinstance(v, str)}
     assert set(state) <= keys
 

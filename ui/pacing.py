@@ -11,8 +11,6 @@ import threading
 GRID = 64               # finest grid the browser samples the network on (GRID x GRID) ...
 MIN_GRID = 24           # ... coarsest, for the widest networks
 GRID_MACS = 6_000_000   # multiply-adds the browser spends on one frame's grid (about 10 ms in Chromium)
-REFRESH = 1.0           # while playing, the views below the live one are rebuilt every REFRESH s ...
-BUSY_REFRESH = 2.0      # ... and on a busy server every BUSY_REFRESH s
 FRAMES_PER_BATCH = 24   # frames per server run while playing (1 s): the browser plays them at FPS
 BUSY_FRAMES = 48        # ... and on a busy server: fewer, larger runs (2 s of frames)
 START_SCALE = 0.25      # Play starts at a quarter of the speed and speeds up (x2 a batch while
@@ -39,11 +37,6 @@ def grid_size(macs_per_point):
     a busy server does not care)."""
     side = int((GRID_MACS / max(int(macs_per_point), 1)) ** 0.5)
     return max(MIN_GRID, min(GRID, side))
-
-
-def refresh(is_busy):
-    """Seconds a figure below the live view is shown again while playing, before a rebuild."""
-    return BUSY_REFRESH if is_busy else REFRESH
 
 
 def play_plan(speed, scale):

@@ -431,18 +431,6 @@ class PlaygroundRun:
             **({"message": message} if message else {}),
         }
 
-    def figure(self, key, build, clock=time.monotonic):
-        """The figure for ``key``: built on every run, except while playing, where the last one is
-        shown again for a while (pacing.refresh): the live view above is what moves, and a batch
-        of frames comes several times a second."""
-        cache = self.state.setdefault(K.FIGURES, {})
-        kept = cache.get(key)
-        if kept is not None and self.playing and clock() - kept[0] < pacing.refresh(self.busy):
-            return kept[1]
-        fig = build()
-        cache[key] = (clock(), fig)
-        return fig
-
     # -- run B --------------------------------------------------------------------------------
     def compare_runs(self, optimizer_name, learning_rate, iteration, cap, max_points=1500):
         """[(label, history, snapshot)] at ``iteration`` of this run (A) and of run B: A's data,

@@ -37,7 +37,6 @@ class K:
     STEP_FROM = "pg.step_from"      # the iteration one Step left, until the stage animates the step
     STAGE_MESSAGE = "pg.stage_message"  # why play stopped, shown by the stage until the next move
     PLAY_SCALE = "pg.play_scale"    # share of the chosen speed this session can afford (busy server)
-    FIGURES = "pg.figures"          # the last Plotly figure of each view, reused for a while during play
     NOTICES = "pg.notices"          # messages for the next run ("data changed: reset"), oldest first
     CUSTOM_DATA = "pg.custom_data"  # (X, y) from an uploaded CSV or drawn points
     START_WEIGHTS = "pg.start_weights"  # (model key, parameters) from an uploaded weights file

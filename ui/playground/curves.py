@@ -11,9 +11,9 @@ def show(pg, snap):
     a, b = st.columns(2)
     # With mini-batches each row holds its batch's numbers, not the whole training set's.
     part = "batch" if trainer.batch_size < len(trainer.X) else "train"
-    a.plotly_chart(pg.figure("loss", lambda: figures.curves(
+    a.plotly_chart(figures.curves(
         h["iteration"], {f"{part} loss": h["loss"], "test loss": h["test_loss"]}, view, title="Loss",
-        big=presentation())))
-    b.plotly_chart(pg.figure("accuracy", lambda: figures.curves(
+        big=presentation()))
+    b.plotly_chart(figures.curves(
         h["iteration"], {f"{part} accuracy": h["accuracy"], "test accuracy": h["test_accuracy"]}, view,
-        title="Accuracy", log_y=False, big=presentation())))
+        title="Accuracy", log_y=False, big=presentation()))

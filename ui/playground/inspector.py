@@ -24,11 +24,11 @@ def show(pg, snap):
     if heatmap:
         st.caption("Rows: input i, columns: neuron j, the biases under them. Blue +, vermillion −, white 0; "
                    "each side has its own scale.")
-        st.plotly_chart(pg.figure(f"inspect.{name}", lambda: figures.gradient_inspector(
-            weights, dweights, biases, dbiases, layer=name, big=presentation())))
+        st.plotly_chart(figures.gradient_inspector(
+            weights, dweights, biases, dbiases, layer=name, big=presentation()))
     else:
-        st.plotly_chart(pg.figure(f"inspect.summary.{name}", lambda: figures.neuron_summary(
-            weights, dweights, biases, dbiases, layer=name, big=presentation())))
+        st.plotly_chart(figures.neuron_summary(
+            weights, dweights, biases, dbiases, layer=name, big=presentation()))
         st.caption(f"The {LARGEST} weights of {name} with the largest |dL/dw| (of {n_in * n_out:,}): the ones the "
                    "next update moves most.")
         top = pd.DataFrame(summaries.largest_entries(weights, dweights, LARGEST))

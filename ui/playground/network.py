@@ -19,6 +19,6 @@ def show(pg, snap):
     if max(sizes) > LIMIT:
         st.caption(f"Wide layers: the {LIMIT} neurons with the largest incoming {mode} are drawn. Hover a neuron "
                    "for its numbers; the gradient inspector shows every one.")
-    st.plotly_chart(pg.figure(f"network.{mode}", lambda: figures.network_diagram(
+    st.plotly_chart(figures.network_diagram(
         sizes, weights, edge_values=values, edge_label=mode, names=[layer.name for layer in layers], limit=LIMIT,
-        big=presentation())))
+        big=presentation()))

@@ -9,7 +9,7 @@ from ui.controls import presentation
 def show(pg, snap):
     h = pg.history()
     layers = [layer.name for layer in snap.network.dense_layers]
-    st.plotly_chart(pg.figure("norms", lambda: figures.gradient_norms(
-        h["iteration"], {n: h[f"grad_norm.{n}"] for n in layers}, snap.iteration, big=presentation())))
+    st.plotly_chart(figures.gradient_norms(
+        h["iteration"], {n: h[f"grad_norm.{n}"] for n in layers}, snap.iteration, big=presentation()))
     st.caption("‖dL/dW‖ per layer. Falling by orders of magnitude toward the input layers: vanishing "
                "gradients (try 4 sigmoid layers). Growing without bound: exploding (try a huge learning rate).")
