@@ -210,8 +210,11 @@ def test_first_visit_tour_steps_and_dismisses():
     tour = lambda: [m.value for m in at.markdown if m.value.startswith("**Tour")]  # noqa: E731
     assert tour()[0].startswith("**Tour 1/3**") and "Step" in tour()[0]
     button(at, "Next").click().run()
-    assert tour()[0].startswith("**Tour 2/3**") and "Gradient inspector" in tour()[0]
+    assert tour()[0].startswith("**Tour 2/3**") and "One weight" in tour()[0]
     button(at, "Next").click().run()
+    # Still at iteration 0: step 3 may name Rewind only as what a step brings (the slider is not there yet).
+    assert iteration(at) == 0 and K.REWIND_SLIDER not in [s.key for s in at.slider]
+    assert "After a step, **Rewind**" in tour()[0]
     button(at, "Got it").click().run()
     assert tour() == []
     button(at, "Step").click().run()
@@ -269,6 +272,16 @@ def test_your_own_csv_data_trains_and_a_bad_one_changes_nothing():
     uploader(at, K.UPLOAD_CSV).set_value(("mine.csv", rows.encode(), "text/csv")).run()
     assert iteration(at) == 0 and any("Loaded 40 points in 2 classes" in i.value for i in at.info)
     assert at.selectbox(key=K.widget("dataset")).value == "custom"
+    # Every one of your points trains, and the student is told (no hidden test split).
+    assert at.slider(key=K.widget("test_fraction")).value == 0.0
+    assert any("Every one of your points trains" in i.value for i in at.info)
+    trainer = at.session_state[K.TRAINER]
+    assert len(trainer.X) == 40 and trainer.X_test is None
+    # A test split the student asks for is kept.
+    at.slider(key=K.widget("test_fraction")).set_value(0.25).run()
+    trainer = at.session_state[K.TRAINER]
+    assert (len(trainer.X), len(trainer.X_test)) == (30, 10)
+    assert at.toggle(key=K.SHOW_TEST).label == "Show test points (hollow)"
     button(at, "Step").click().run()
     assert iteration(at) == 1 and not at.exception
 

@@ -70,6 +70,7 @@ class K:
     TOUR_BOX = "tour.box"           # the tour's container (CSS hook)
     PRESENT = "present"             # presentation mode switch (widget key)
     PRESENTATION = "presentation"   # presentation mode (plain value, see ui.controls)
+    FOLD_SIDEBAR = "presentation.fold"  # presentation mode just turned on: fold the sidebar once
     ENTRY = "entry"                 # set by app.py on every run (see ui/boot.py)
 
     _WIDGET = "pg.w."
@@ -151,7 +152,8 @@ class Config:
                 good[f.name] = clean
             else:
                 good[f.name] = getattr(default, f.name)
-                notes.append(f"{f.name}={_show(value)} is not allowed ({clean}); using {_show(good[f.name])}")
+                notes.append(f"{f.name}={link_value(f.name, value)} is not allowed ({clean}); "
+                             f"using {link_value(f.name, good[f.name])}")
         cfg = replace(default, **good)
         lo, hi = CLASS_RANGE.get(cfg.dataset, (2, 5))
         if not lo <= cfg.classes <= hi:
@@ -172,7 +174,7 @@ class Config:
             if f.name == "dataset" and value == CUSTOM:
                 continue  # your own data lives in the session only
             if value != getattr(default, f.name):
-                out[f.name] = _hidden_to_str(value) if f.name == "hidden" else repr(value).strip("'")
+                out[f.name] = link_value(f.name, value)
         return out
 
     @classmethod
@@ -197,7 +199,7 @@ class Config:
                 else:
                     values[name] = raw
             except (ValueError, OverflowError):
-                notes.append(f"{name}={raw[:40]!r} could not be read; using the default")
+                notes.append(f"{name}={raw[:40]} could not be read; using the default")
         cfg, more = replace(cls(), **values).validated()
         return cfg, notes + more
 
@@ -234,7 +236,9 @@ def _check(name, value, cfg):
         return True, layers
     bound = BOUNDS[name]
     if isinstance(bound[0], str):
-        return (True, value) if value in bound else (False, f"choose one of {', '.join(bound)}")
+        # Name only what a link may carry: your own data is valid here (the sidebar's config), never in a link.
+        named = ", ".join(b for b in bound if b != CUSTOM)
+        return (True, value) if value in bound else (False, f"choose one of {named}")
     kind, lo, hi = bound
     try:
         number = kind(value)
@@ -243,14 +247,19 @@ def _check(name, value, cfg):
     if kind is float and number != number:
         return False, "not a number"
     if not lo <= number <= hi:
-        return False, f"must be between {_show(lo)} and {_show(hi)}"
+        return False, f"must be between {link_value(name, kind(lo))} and {link_value(name, kind(hi))}"
     return True, number
 
 
-def _show(value):
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
+def link_value(name, value):
+    """``value`` of field ``name`` as a link writes it: "16relu-8tanh", "0.02", "spiral". The notes
+    about a bad link quote it this way too, so a teacher finds it in the address bar."""
+    if name == "hidden":
+        try:
+            return _hidden_to_str(value)
+        except (TypeError, ValueError):  # not (neurons, activation) pairs: there is no link form
+            return str(value)
+    return value if isinstance(value, str) else repr(value)
 
 
 def _hidden_to_str(hidden):
