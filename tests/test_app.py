@@ -205,6 +205,22 @@ def test_presentation_mode_from_the_link_enlarges_the_charts():
         assert fonts == {20}, fonts
 
 
+def test_presentation_mode_folds_the_sidebar_once_when_it_turns_on():
+    """The fold (the sidebar's own button, pressed by a script: ui/controls.py) comes once where presentation
+    mode turns on (a ?present=1 link, the switch), never on later runs: a sidebar the teacher opens stays
+    open. (In headless Chromium at 1280x720: folded on load and after the switch, opened by its arrow.)"""
+    def folds(at):
+        return sum("stSidebarCollapseButton" in h.proto.body and h.proto.unsafe_allow_javascript
+                   for h in at.sidebar.get("html"))
+
+    # (AppTest draws app.py's sidebar switch on the first run only, so the switch is checked in Chromium.)
+    at = app(present=1)
+    assert folds(at) == 1
+    at.switch_page("pages/playground.py").run()
+    assert folds(at) == 0 and not at.exception
+    assert folds(app()) == 0
+
+
 def test_first_visit_tour_steps_and_dismisses():
     at = playground()
     tour = lambda: [m.value for m in at.markdown if m.value.startswith("**Tour")]  # noqa: E731
@@ -395,8 +411,8 @@ def test_the_books_adagrad_setting_says_what_the_loss_clips_and_its_gradient_sti
     clip (counted by nncore directly: tests/test_book.py checks the same setting against the book). The
     page says so, and the gradient of a weight there still agrees with finite differences (of the
     unclipped loss). By iteration 6 the run has recovered and the note is gone."""
-    at = playground(dataset="spiral", hidden="64relu", optimizer="adagrad", learning_rate="1.0", decay="0.0001",
-                    test_fraction="0.0")
+    at = playground(dataset="spiral", noise="0.0", hidden="64relu", optimizer="adagrad", learning_rate="1.0",
+                    decay="0.0001", test_fraction="0.0")
     assert not [c.value for c in at.caption if "printed loss clips" in c.value]
     button(at, "Step").click().run()
     notes = [c.value for c in at.caption if "printed loss clips" in c.value]
@@ -417,7 +433,7 @@ def test_one_weight_says_when_a_gradient_is_beyond_finite_differences():
     """A sigmoid network driven into saturation (SGD at learning rate 50): the default weight's gradient
     is about 6e-52, which no central difference resolves (it reads 0). The tab says so instead of
     showing a relative error of 1."""
-    at = playground(dataset="moons", classes="2", output="sigmoid", optimizer="sgd", learning_rate="50",
+    at = playground(dataset="moons", noise="0.0", classes="2", output="sigmoid", optimizer="sgd", learning_rate="50",
                     momentum="0", batch_size="16")
     for _ in range(30):
         button(at, "Step x10").click().run()
