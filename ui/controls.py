@@ -23,8 +23,9 @@ def presentation():
 # bar is made see-through and click-through (its buttons still take clicks), and the page moves right, past
 # the arrow, instead of down.
 PRESENTATION_HEADER_CSS = """<style>
-[data-testid="stHeader"] { background: transparent; pointer-events: none; }
-[data-testid="stHeader"] button { pointer-events: auto; }
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] button * { pointer-events: auto; }
 @media (min-width: 641px) { [data-testid="stMainBlockContainer"] { padding-left: 3.5rem !important; } }
 </style>"""
 

@@ -14,14 +14,15 @@ from ui.playground.sidebar import new_weights
 from ui.state import K
 
 # Each step must be true whenever it shows: Next moves on whether or not the student trained (the Rewind
-# slider exists only from iteration 1), and everything named is on the stage above the tabs. One line each on
-# a 1400 px laptop (about 120 characters after "Tour n/3 · ").
+# slider exists only from iteration 1), everything named is on the stage above the tabs, and no key is named
+# (a phone has none; the buttons show theirs). One line each on a 1400 px laptop (about 120 characters after
+# "Tour n/3 · ").
 TOUR = [
-    "Press **Step** (→): one forward pass, backward pass and update. Each small map is one neuron's output.",
+    "Press **Step**: one forward pass, backward pass and update. Each small map is one neuron's output.",
     "Edges show **weights** or **gradients** (the switch). Click a neuron to enlarge it, an edge to open its weight "
     "in **One weight**.",
-    "Press **Play** (Space): the boundary and the loss curve move as it learns. After a step, **Rewind** goes back "
-    "to any iteration.",
+    "Press **Play**: the boundary and the loss curve move as it learns. After a step, **Rewind** goes back to any "
+    "iteration.",
 ]
 
 
