@@ -25,7 +25,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.support.server import CHROMIUM, CHROMIUM_ARGS, QUIET, streamlit_server  # noqa: E402
 
 SIZES = {"projector": (1280, 720, True), "laptop": (1400, 1000, False), "phone": (390, 844, False)}
-ADAGRAD = "dataset=spiral&hidden=64relu&optimizer=adagrad&learning_rate=1.0&decay=0.0001&test_fraction=0.0"
+ADAGRAD = "dataset=spiral&noise=0.0&hidden=64relu&optimizer=adagrad&learning_rate=1.0&decay=0.0001&test_fraction=0.0"
 
 
 def settle(page, ms=400):

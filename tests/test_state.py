@@ -43,7 +43,7 @@ def test_hostile_values_are_named_in_the_notes():
 def test_custom_data_never_enters_a_link():
     assert "dataset" not in Config(dataset="custom").to_query()
     cfg, notes = Config.from_query({"dataset": "custom"})
-    assert cfg.dataset == "spiral" and "not part of a link" in notes[0]
+    assert cfg.dataset == Config().dataset and "not part of a link" in notes[0]
 
 
 def test_sigmoid_needs_two_classes():
@@ -57,3 +57,21 @@ def test_css_hooks_follow_streamlits_class_rule():
     assert K.css("pg.headline") == ".st-key-pg-headline"
     assert K.css(" tour.box ") == ".st-key-tour-box"
     assert K.css("a b/c_d-e") == ".st-key-a-b-c_d-e"
+
+
+def test_notes_quote_values_as_a_link_writes_them():
+    """A teacher reads the note against the address bar: "hidden=9999relu", never a Python tuple."""
+    _, notes = Config.from_query({"hidden": "9999relu"})
+    assert notes == ["hidden=9999relu is not allowed (neurons per layer must be 1-128); using 16relu"]
+    _, notes = Config.from_query({"hidden": "8relu-8foo", "samples": "1e12", "noise": "2"})
+    assert notes == ["samples=1e12 could not be read; using the default",
+                     "noise=2.0 is not allowed (must be between 0.0 and 1.0); using 0.08",
+                     "hidden=8relu-8foo is not allowed (activation must be one of relu, sigmoid, tanh, linear); "
+                     "using 16relu"]
+    assert not any("(" in n.split(" is not allowed")[0] for n in notes)
+
+
+def test_notes_list_only_the_datasets_a_link_may_name():
+    _, (note,) = Config.from_query({"dataset": "mnist"})
+    assert note == ("dataset=mnist is not allowed (choose one of spiral, vertical, circles, moons, xor, blobs); "
+                    "using circles")

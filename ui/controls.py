@@ -18,23 +18,60 @@ def presentation():
     return bool(st.session_state.get(K.PRESENTATION, False))
 
 
+# With the sidebar folded, Streamlit's header holds its "open" arrow (top left) and paints a bar over the top
+# 3.75rem, where the compact top puts the first row of buttons. The projector cannot spare that height: the
+# bar is made see-through and click-through (its buttons still take clicks), and the page moves right, past
+# the arrow, instead of down.
+PRESENTATION_HEADER_CSS = """<style>
+[data-testid="stHeader"] { background: transparent; }
+[data-testid="stHeader"], [data-testid="stHeader"] * { pointer-events: none; }
+[data-testid="stHeader"] button, [data-testid="stHeader"] button * { pointer-events: auto; }
+@media (min-width: 641px) { [data-testid="stMainBlockContainer"] { padding-left: 3.5rem !important; } }
+</style>"""
+
+
+# Press the sidebar's fold button if the sidebar is open; waits up to 3 s for it to be mounted (on load).
+FOLD_SIDEBAR_JS = """<script>
+(() => {
+  let tries = 0;
+  const fold = () => {
+    const sidebar = document.querySelector('[data-testid="stSidebar"]');
+    const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (sidebar && sidebar.getBoundingClientRect().width === 0) return;  // folded already: leave it to the user
+    if (sidebar && button) { button.click(); return; }
+    if (++tries < 30) setTimeout(fold, 100);
+  };
+  fold();
+})();
+</script>"""
+
+
 def presentation_toggle():
     """The sidebar switch. Its value is mirrored into a plain key (K.PRESENTATION), which,
     unlike a widget's, survives runs in which the switch is not drawn."""
     ss = st.session_state
     if K.PRESENTATION not in ss:
-        ss[K.PRESENTATION] = st.query_params.get("present") == "1"
+        ss[K.PRESENTATION] = ss[K.FOLD_SIDEBAR] = st.query_params.get("present") == "1"
     ss[K.PRESENT] = ss[K.PRESENTATION]
 
     def mirror():
-        ss[K.PRESENTATION] = ss[K.PRESENT]
+        ss[K.PRESENTATION] = ss[K.FOLD_SIDEBAR] = ss[K.PRESENT]
 
     st.sidebar.toggle("Presentation mode", key=K.PRESENT, on_change=mirror,
                       help="Large type and thick lines for a projector; also ?present=1 in the URL")
+    # A 1280x720 projector cannot spare the sidebar's 300 px: presentation mode folds it (its arrow opens it
+    # again). Streamlit's frontend applies initial_sidebar_state on load and when the value changes, but a
+    # browser in which the sidebar was ever opened or closed by hand keeps that choice (localStorage) over it:
+    # so, once, where presentation mode turns on, the sidebar's own fold button is pressed as well. Later runs
+    # leave a sidebar opened by hand open.
+    st.set_page_config(initial_sidebar_state="collapsed" if ss[K.PRESENTATION] else "auto")
+    if ss.pop(K.FOLD_SIDEBAR, False):
+        st.sidebar.html(FOLD_SIDEBAR_JS, unsafe_allow_javascript=True)
     if ss[K.PRESENTATION]:
         st.query_params["present"] = "1"
         st.html("<style>html, .stApp { font-size: 20px !important; } .stMarkdown p, .stMarkdown li "
-                "{ font-size: 1.25rem !important; } .katex { font-size: 1.45em !important; }</style>")
+                "{ font-size: 1.25rem !important; } .katex { font-size: 1.45em !important; }</style>"
+                + PRESENTATION_HEADER_CSS)
     elif "present" in st.query_params:
         del st.query_params["present"]
 

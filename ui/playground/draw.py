@@ -20,7 +20,7 @@ def on_draw():
 
 def show(pg, snap):
     st.caption("Make your own dataset: choose a class, click the plane. Once there are two classes, the run "
-               "trains on your points (the sidebar's dataset becomes \"your data\").")
+               "trains on every one of your points (the sidebar's dataset becomes \"your data\", Test fraction 0).")
     a, b = st.columns([3, 1])
     a.segmented_control("Class", list(range(5)), format_func=lambda c: f"class {c}", default=0, required=True,
                         key=K.DRAW_CLASS)

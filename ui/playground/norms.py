@@ -12,4 +12,6 @@ def show(pg, snap):
     st.plotly_chart(figures.gradient_norms(
         h["iteration"], {n: h[f"grad_norm.{n}"] for n in layers}, snap.iteration, big=presentation()))
     st.caption("‖dL/dW‖ per layer. Falling by orders of magnitude toward the input layers: vanishing "
-               "gradients (try 4 sigmoid layers). Growing without bound: exploding (try a huge learning rate).")
+               "gradients (the preset *Vanishing gradients*: SGD barely moves the first layers; Adam at learning "
+               "rate 0.01, which scales each weight's step by its own gradient, learns). Growing without bound: "
+               "exploding (try a huge learning rate).")

@@ -62,12 +62,23 @@ def new_weights():
 
 
 def use_custom_dataset(on):
-    """Point the dataset widget at your own data (or away from it, once it is gone)."""
+    """Point the dataset widget at your own data (or away from it, once it is gone).
+
+    A student's own points all train: a test split would hide some of them from the live view (it
+    draws the training points; test points only on request), and of a few dozen clicked points
+    the network would fit fewer than were drawn, without a word. So switching to your data sets
+    Test fraction to 0, and says so; raising it again is the student's choice, and Show test points
+    draws those hollow. Leaving your data puts the usual split back."""
     ss = st.session_state
     if on:
+        if ss[widget("dataset")] != CUSTOM and ss[widget("test_fraction")] > 0:
+            ss[widget("test_fraction")] = 0.0
+            current_run().notify("info", "Every one of your points trains the network (Test fraction is now 0). "
+                                         "To hold some out, raise Test fraction; Show test points draws them hollow.")
         ss[widget("dataset")] = CUSTOM
     elif ss[widget("dataset")] == CUSTOM:
         ss[widget("dataset")] = DATASETS[0]
+        ss[widget("test_fraction")] = Config().test_fraction
 
 
 def on_csv():
@@ -81,9 +92,9 @@ def on_csv():
         run.notify("warning", f"{upload.name} was not loaded: {err}. Your run is unchanged.")
         return
     run.use_custom_data(X, y)
-    use_custom_dataset(True)
     run.notify("info", f"Loaded {len(X)} points in {int(y.max()) + 1} classes from {upload.name}: "
                        "training restarted at iteration 0.")
+    use_custom_dataset(True)
 
 
 def on_weights_upload():

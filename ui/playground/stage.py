@@ -13,13 +13,16 @@ from ui.playground import clip_note, current_run
 from ui.playground.sidebar import new_weights
 from ui.state import K
 
+# Each step must be true whenever it shows: Next moves on whether or not the student trained (the Rewind
+# slider exists only from iteration 1), everything named is on the stage above the tabs, and no key is named
+# (a phone has none; the buttons show theirs). One line each on a 1400 px laptop (about 120 characters after
+# "Tour n/3 · ").
 TOUR = [
-    "**Welcome.** Press **Step** (or the → key): one iteration — forward pass, backward pass, update. "
-    "Watch *Iteration N* and the loss change.",
-    "Below the live view, open **Gradient inspector**: dL/dW and dL/db of every layer at this iteration, the "
-    "gradient the next update uses. **One weight** proves a single gradient against finite differences.",
-    "The **decision boundary** (left) shades each region by the network's class probabilities. Press **Play** "
-    "(Space) to watch it learn; drag **Rewind** to go back to any iteration.",
+    "Press **Step**: one forward pass, backward pass and update. Each small map is one neuron's output.",
+    "Edges show **weights** or **gradients** (the switch). Click a neuron to enlarge it, an edge to open its weight "
+    "in **One weight**.",
+    "Press **Play**: the boundary and the loss curve move as it learns. After a step, **Rewind** goes back to any "
+    "iteration.",
 ]
 
 
