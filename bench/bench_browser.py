@@ -21,7 +21,9 @@ the network, the decision boundary and the loss curve on three canvases and its 
       stale (no [data-stale="true"]) and no status widget ([data-testid="stStatusWidget"]) is shown;
     - any Plotly charts elsewhere on the page (the tabs) are as many as before the click, each plotted,
       and the same elements as on the frame before (Streamlit remounts a chart whose figure changed).
-  The click is a DOM click fired from inside the page, so times exclude Playwright's round trip.
+  The click is a DOM click fired from inside the page, so times exclude Playwright's round trip. Where the
+  time goes: click -> the server's last WebSocket message before settling (its rerun done), click -> the
+  payload reaching the stage (Streamlit's frontend has taken the rerun in), and the stage's draw time.
 * Play for ~10 s: visible updates of the WHOLE stage per second (animation frames at which a new frame
   had been drawn on all three canvases: drawnIteration changed), training iterations per second
   (lastIteration delta / s), and per animation frame whether the stage is missing a drawing: a canvas
@@ -68,6 +70,7 @@ WS_HOOK = r"""
         const d = e.data;
         W.bytes += typeof d === 'string' ? d.length : (d.byteLength ?? d.size ?? 0);
         W.messages++;
+        W.at = performance.now();
       });
     }
   };
@@ -102,6 +105,19 @@ JS = r"""
       return c ? `${k} ${c.clientWidth}x${c.clientHeight} (${c.width}x${c.height})` : `${k} absent`;
     }).join(', ');
   };
+  // The ancestors of the network canvas (across the shadow root) with no size, up to the first one with a
+  // size: which element hid the stage.
+  const collapsed = () => {
+    const root = stageRoot(), chain = [];
+    const name = (e) => `${e.tagName.toLowerCase()}${e.dataset && e.dataset.testid ? `[${e.dataset.testid}]` : ''}`
+      + `.${[...e.classList].slice(0, 2).join('.')} ${e.offsetWidth}x${e.offsetHeight}`;
+    let el = root && root.querySelector('canvas.bpl-net');
+    while (el && (el.offsetWidth === 0 || el.offsetHeight === 0)) {
+      chain.push(`${name(el)} display:${getComputedStyle(el).display}`);
+      el = el.parentElement || (el.getRootNode() && el.getRootNode().host) || null;
+    }
+    return (chain.slice(-2).join(' < ') || 'none') + (el ? ` (inside ${name(el)})` : '');
+  };
   const canvasesOk = () => {
     const root = stageRoot();
     const cs = root ? root.querySelectorAll('canvas.bpl-net, canvas.bpl-boundary, canvas.bpl-loss') : [];
@@ -129,6 +145,7 @@ JS = r"""
       P.count++;
       P.frames += (d && d.frames || []).length;
       P.chars += JSON.stringify(d).length;
+      if (B.firstIngest === null) B.firstIngest = performance.now();
       return ingest(d, frames);
     };
     return true;
@@ -145,6 +162,7 @@ JS = r"""
     let text = null, prev = null, okFrames = 0, missing = 0, ticks = 0;
     const drawMs = [];
     let drawsSeen = live().framesDrawn;
+    B.firstIngest = null;
     btn.click();
     const tick = () => {
       const now = performance.now() - t0;
@@ -161,8 +179,11 @@ JS = r"""
         && prev !== null && ps.length === prev.length && ps.every((p, i) => p === prev[i]);
       prev = ps;
       okFrames = ok ? okFrames + 1 : 0;
-      if (okFrames >= 2) return resolve({text, settled: now, missing, ticks, drawMs});
-      if (now > timeoutMs) return resolve({text, settled: null, missing, ticks, drawMs});
+      // Where the time went: the server's last message before settling, the payload reaching the stage.
+      const split = () => ({server: window.__wsBytes && window.__wsBytes.at > t0 ? window.__wsBytes.at - t0 : null,
+                            ingest: B.firstIngest === null ? null : B.firstIngest - t0});
+      if (okFrames >= 2) return resolve({text, settled: now, missing, ticks, drawMs, ...split()});
+      if (now > timeoutMs) return resolve({text, settled: null, missing, ticks, drawMs, ...split()});
       requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
@@ -206,7 +227,10 @@ JS = r"""
       s.anyMissing += (c || b || q || u || p);
       if ((c || b || q || u || p) && s.missingLog.length < 5) {
         s.missingLog.push({ms: Math.round(performance.now() - s.t0), absent: c, blank: b, partial: q, undrawn: u,
-                           plotly: p, shown: L.shownIteration, drawn: L.drawnIteration, sizes: canvasSizes()});
+                           plotly: p, shown: L.shownIteration, drawn: L.drawnIteration, sizes: canvasSizes(),
+                           collapsed: c ? collapsed() : null,
+                           script: document.querySelector('[data-testid="stApp"]')
+                             ?.getAttribute('data-test-script-state')});
       }
       requestAnimationFrame(tick);
     };
@@ -287,6 +311,7 @@ def main():
         # First click adds the "Rewind to iteration" slider (a layout change): report it apart.
         first = page.evaluate("window.__bench.step('Step', 1, 5000)")
         text_ms, settled_ms, draw_ms, missing, ticks, timeouts = [], [], [], 0, 0, 0
+        server_ms, ingest_ms = [], []
         for _ in range(STEP_CLICKS):
             page.wait_for_function(QUIET, arg=150, polling=50, timeout=30_000)
             n = page.evaluate("window.__bench.statusIteration()") + 1
@@ -298,12 +323,19 @@ def main():
             else:
                 settled_ms.append(r["settled"])
             draw_ms += r["drawMs"]
+            server_ms += [r["server"]] if r["server"] is not None else []
+            ingest_ms += [r["ingest"]] if r["ingest"] is not None else []
             missing += r["missing"]
             ticks += r["ticks"]
         print()
         print(f"Step, phases off (first click, 0 -> 1, adds the rewind slider): status line "
               f"{ms_or_never(first['text'])}, settled {ms_or_never(first['settled'])}")
         print(f"Step x{STEP_CLICKS} (1 -> {STEP_CLICKS + 1}):")
+        if server_ms and ingest_ms:
+            print(f"  click -> server's last msg  : median {statistics.median(server_ms):6.0f} ms   "
+                  f"p90 {pct(server_ms, 90):6.0f} ms   (the rerun done and sent)")
+            print(f"  click -> payload at stage   : median {statistics.median(ingest_ms):6.0f} ms   "
+                  f"p90 {pct(ingest_ms, 90):6.0f} ms   (after Streamlit's frontend took the rerun in)")
         if text_ms:
             print(f"  click -> 'Iteration N' line : median {statistics.median(text_ms):6.0f} ms   "
                   f"p90 {pct(text_ms, 90):6.0f} ms   (n={len(text_ms)})")
@@ -371,7 +403,8 @@ def main():
               f"{sample['plotlyMissing']}")
         for m in sample["missingLog"]:
             why = ", ".join(k for k in ("absent", "blank", "partial", "undrawn", "plotly") if m[k])
-            print(f"      at {m['ms']} ms: {why}; shown {m['shown']}, drawn {m['drawn']}; {m['sizes']}")
+            print(f"      at {m['ms']} ms: {why}; shown {m['shown']}, drawn {m['drawn']}; {m['sizes']}; "
+                  f"script {m['script']}" + (f"; collapsed: {m['collapsed']}" if m["collapsed"] else ""))
         if hooked and frames_in:
             chars = p1["chars"] - p0["chars"]
             print(f"  stage payload              : {chars / frames_in / 1024:6.1f} KiB (JSON) per frame   "
