@@ -67,7 +67,7 @@ function createInstance(root) {
     drawn: { net: false, b: false, l: false },
     // stageDraws / drawnIteration: draws in which all three canvases drew the same frame (bench/bench_browser.py).
     stats: { framesDrawn: 0, blankFrames: 0, lastIteration: null, lastDrawMs: 0, shownIteration: null,
-             stageDraws: 0, drawnIteration: null, status: "" },
+             stageDraws: 0, drawnIteration: null },
   };
   S.player = new Player({
     now: () => performance.now(),
@@ -289,7 +289,6 @@ function draw(S) {
     S.stats.lastIteration = S.player.current.iteration;
     S.stats.shownIteration = S.player.current.iteration;
   }
-  S.stats.status = S.status.textContent;
   if (netNow && bNow && lNow && f === S.player.current) { // not mid-Step: the net shows the weights before
     S.stats.stageDraws++;
     S.stats.drawnIteration = S.player.current.iteration;
