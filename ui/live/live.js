@@ -65,7 +65,9 @@ function createInstance(root) {
     anim: null, // {before, after, start, durations}: one Step in phases
     raf: 0,
     drawn: { net: false, b: false, l: false },
-    stats: { framesDrawn: 0, blankFrames: 0, lastIteration: null, lastDrawMs: 0, shownIteration: null },
+    // stageDraws / drawnIteration: draws in which all three canvases drew the same frame (bench/bench_browser.py).
+    stats: { framesDrawn: 0, blankFrames: 0, lastIteration: null, lastDrawMs: 0, shownIteration: null,
+             stageDraws: 0, drawnIteration: null },
   };
   S.player = new Player({
     now: () => performance.now(),
@@ -248,6 +250,7 @@ function draw(S) {
   }
   const pic = pictures(S, f, d.grid);
   const sn = fitCanvas(S.nCanvas), sb = fitCanvas(S.bCanvas), sl = fitCanvas(S.lCanvas);
+  let netNow = false, bNow = false, lNow = false;
   S.shownFrame = f;
   if (sn && f && f.layers && pic) {
     const big = !!d.presentation, fontPx = big ? 17 : 12;
@@ -270,19 +273,25 @@ function draw(S) {
       S.stats.detailClose = layoutDetail({ w: sn.w, h: sn.h }, S.model, f, S.detail, detailOpts(S)).close;
     }
     S.stats.targets = clickTargets(S.geom, f);
-    S.drawn.net = true;
+    S.drawn.net = netNow = true;
   }
   const shown = pic ? { ...f, probs: pic.probs } : f;
   if (sb) {
-    S.drawn.b = drawBoundary(S.boundary, sb, d, shown, S.theme, S.pointsKey) || S.drawn.b;
+    const ok = drawBoundary(S.boundary, sb, d, shown, S.theme, S.pointsKey);
+    S.drawn.b = ok || S.drawn.b;
+    bNow = ok && !!pic;
     if (S.view.arrows && f && f.input_grads) drawArrows(sb, d, f.input_grads, S.theme);
   }
-  if (sl) S.drawn.l = drawLoss(sl, d, S.player.curve, S.player.current, S.theme) || S.drawn.l;
+  if (sl) S.drawn.l = (lNow = drawLoss(sl, d, S.player.curve, S.player.current, S.theme)) || S.drawn.l;
   // The one iteration number on screen, with the numbers of the very frame the pictures show.
   S.status.textContent = statusText(S.player.current, anim, S.anim);
   if (S.player.current) {
     S.stats.lastIteration = S.player.current.iteration;
     S.stats.shownIteration = S.player.current.iteration;
+  }
+  if (netNow && bNow && lNow && f === S.player.current) { // not mid-Step: the net shows the weights before
+    S.stats.stageDraws++;
+    S.stats.drawnIteration = S.player.current.iteration;
   }
   S.stats.framesDrawn++;
   S.stats.lastDrawMs = +(performance.now() - t0).toFixed(2);
