@@ -147,3 +147,13 @@ def neuron_loss_grid(records, current, pair=("w0", "b"), n=41, margin=0.15):
     loss = np.maximum(linear, 0.0) ** 2
     gradient = np.array([record["dweights"][int(name[1])] if name != "b" else record["dbias"] for name in pair])
     return {"p": p, "q": q, "loss": loss, "at": (int(at[1]), int(at[0])), "point": point, "gradient": gradient}
+
+
+def grid_side(network, n_samples, budget=2e9, largest=41, smallest=11):
+    """The odd number of points per side of a landscape whose forward passes cost about ``budget``
+    multiply-adds in all (n_samples times the network's weights each), between ``smallest`` and
+    ``largest``: 41 for the book's 2-64-3 network on 300 points, 11 for four layers of 128 on 2,000."""
+    per_point = n_samples * sum(layer.weights.size for layer in network.dense_layers)
+    side = int((budget / max(per_point, 1)) ** 0.5)
+    side -= 1 - side % 2
+    return max(smallest, min(largest, side))

@@ -25,6 +25,7 @@ class K:
     LAYER_SLIDER = "layer.iteration.slider"
     LAYER_PLAYING = "layer.playing"
     LAYER_PRECISION = "layer.precision"
+    NEURON_LANDSCAPE = "neuron.landscape.pair"  # the two parameters of the neuron's loss landscape
     LESSON_TICK = "lesson.tick"     # armed by a full run, fired by the play timer
     LESSON_TRANSPORT = "lesson.transport"  # the row of a lesson's buttons (a CSS hook: K.css)
     # Playground: the run (ui.run.PlaygroundRun)
@@ -65,6 +66,17 @@ class K:
     COMPARE_OPTIMIZER = "pg.compare.optimizer"  # run B's settings in the comparison tab
     COMPARE_LR = "pg.compare.lr"
     COMPARE_ON = "pg.compare.on"
+    LANDSCAPE = "pg.landscape"      # {(build, iteration, weights, plane...): computed landscape}, a few kept
+    LANDSCAPE_PLANE = "pg.landscape.plane"  # random directions, or two chosen parameters
+    LANDSCAPE_SEED = "pg.landscape.seed"
+    LANDSCAPE_SPAN = "pg.landscape.span"
+    LANDSCAPE_P_LAYER = "pg.landscape.p.layer"    # the chosen parameters: layer, neuron j, input i or bias
+    LANDSCAPE_P_NEURON = "pg.landscape.p.neuron"
+    LANDSCAPE_P_INPUT = "pg.landscape.p.input"
+    LANDSCAPE_Q_LAYER = "pg.landscape.q.layer"
+    LANDSCAPE_Q_NEURON = "pg.landscape.q.neuron"
+    LANDSCAPE_Q_INPUT = "pg.landscape.q.input"
+    LANDSCAPE_B = "pg.landscape.b"  # draw run B's path too
     TOUR = "tour"                   # step of the first-visit tour; None once dismissed
     TOUR_NEXT = "tour.next"
     TOUR_SKIP = "tour.skip"
