@@ -111,10 +111,10 @@ def test_playground_landscape_over_two_chosen_weights_and_run_b():
     open_landscape(at)
     at.segmented_control(key=K.LANDSCAPE_PLANE).set_value("weights").run()
     assert not at.exception
-    at.selectbox(key=K.LANDSCAPE_P_NEURON).set_value(3).run()
-    at.selectbox(key=K.LANDSCAPE_Q_LAYER).set_value("dense2").run()
-    at.selectbox(key=K.LANDSCAPE_Q_NEURON).set_value(1).run()
-    at.selectbox(key=K.LANDSCAPE_Q_INPUT).set_value(16).run()  # the bias of neuron 1
+    at.selectbox(key=K.landscape_axis("p", "neuron")).set_value(3).run()
+    at.selectbox(key=K.landscape_axis("q", "layer")).set_value("dense2").run()
+    at.selectbox(key=K.landscape_axis("q", "neuron")).set_value(1).run()
+    at.selectbox(key=K.landscape_axis("q", "input")).set_value(16).run()  # the bias of neuron 1
     chart = landscape_chart(at)
     assert chart["layout"]["xaxis"]["title"]["text"] == "Δ dense1.w[0,3]"
     assert chart["layout"]["yaxis"]["title"]["text"] == "Δ dense2.b[1]"

@@ -30,15 +30,21 @@ def show(records, it):
     arrow = None
     if norm > 0:
         arrow = (g["point"], -g["gradient"] / norm * ARROW * width, "−∇L")
-    st.plotly_chart(figures.landscape(
+    chart, words = st.columns([3, 2], gap="large")
+    chart.plotly_chart(figures.landscape(
         g["p"], g["q"], g["loss"],
         [{"name": "the 200 iterations", "xy": path, "iterations": np.arange(1, len(path) + 1), "losses": losses,
           "current": it - 1}],
         axis_titles=pair, arrow=arrow, big=presentation(),
-        title=f"L over {pair[0]} and {pair[1]}, with {held[0]} = {values[held[0]]:.6g} and {held[1]} = "
-              f"{values[held[1]]:.6g} (iteration {it})"), width="stretch")
+        title=f"L over {pair[0]} and {pair[1]} at iteration {it}<br><sup>{held[0]} = {values[held[0]]:.6g} and "
+              f"{held[1]} = {values[held[1]]:.6g} held</sup>"), width="stretch")
     gradient = f"(dL/d{pair[0]}, dL/d{pair[1]}) = ({g['gradient'][0]:.6g}, {g['gradient'][1]:.6g})"
-    st.caption(
+    if presentation():  # the essentials, in type a projector can show
+        words.markdown(f"The loss when only {pair[0]} and {pair[1]} change. White: the 200 iterations. "
+                       + (f"Arrow: −∇L, at right angles to the contour: the way the update goes. ∇L = "
+                          f"({g['gradient'][0]:.4g}, {g['gradient'][1]:.4g})." if arrow else "∇L = 0 here."))
+        return
+    words.caption(
         f"Colour and contours: the loss when only {pair[0]} and {pair[1]} change, the other two held at this "
         f"iteration's values. White line: where the 200 iterations put {pair[0]} and {pair[1]} (hover: each "
         "one's own loss, with all four of its parameters). "

@@ -70,12 +70,6 @@ class K:
     LANDSCAPE_PLANE = "pg.landscape.plane"  # random directions, or two chosen parameters
     LANDSCAPE_SEED = "pg.landscape.seed"
     LANDSCAPE_SPAN = "pg.landscape.span"
-    LANDSCAPE_P_LAYER = "pg.landscape.p.layer"    # the chosen parameters: layer, neuron j, input i or bias
-    LANDSCAPE_P_NEURON = "pg.landscape.p.neuron"
-    LANDSCAPE_P_INPUT = "pg.landscape.p.input"
-    LANDSCAPE_Q_LAYER = "pg.landscape.q.layer"
-    LANDSCAPE_Q_NEURON = "pg.landscape.q.neuron"
-    LANDSCAPE_Q_INPUT = "pg.landscape.q.input"
     LANDSCAPE_B = "pg.landscape.b"  # draw run B's path too
     TOUR = "tour"                   # step of the first-visit tour; None once dismissed
     TOUR_NEXT = "tour.next"
@@ -91,6 +85,12 @@ class K:
     def widget(name):
         """The sidebar widget of Config field ``name`` (or "n_hidden", "neurons{i}", "act{i}")."""
         return K._WIDGET + name
+
+    @staticmethod
+    def landscape_axis(axis, part):
+        """The landscape's pickers of a chosen parameter: ``axis`` "p" (horizontal) or "q", ``part``
+        "layer", "neuron" or "input" (an input i, or the bias)."""
+        return f"pg.landscape.{axis}.{part}"
 
     @staticmethod
     def css(key):

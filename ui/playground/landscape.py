@@ -15,8 +15,6 @@ PLANES = {"random": "Two random directions", "weights": "Two chosen parameters"}
 SPANS = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0)
 PATH_POINTS = 150   # iterations drawn on a path at most: all of a short run, the checkpoints of a long one
 KEEP = 6            # landscapes kept in a session (a 41 x 41 grid is 13 KB)
-AXES = {"p": (K.LANDSCAPE_P_LAYER, K.LANDSCAPE_P_NEURON, K.LANDSCAPE_P_INPUT),
-        "q": (K.LANDSCAPE_Q_LAYER, K.LANDSCAPE_Q_NEURON, K.LANDSCAPE_Q_INPUT)}
 
 
 def path_iterations(trainer, upto, network, n_samples):
@@ -34,8 +32,8 @@ def path_iterations(trainer, upto, network, n_samples):
 
 def parameter_picker(axis, net, default):
     """Layer, neuron j and input i (or the bias) of one axis's parameter: (name, index, label)."""
-    layer_key, neuron_key, input_key = AXES[axis]
-    for key, value in zip(AXES[axis], default):
+    keys = layer_key, neuron_key, input_key = [K.landscape_axis(axis, part) for part in ("layer", "neuron", "input")]
+    for key, value in zip(keys, default):
         st.session_state.setdefault(key, value)
     layers = [d.name for d in net.dense_layers]
     layer = st.selectbox("Layer", layers, key=layer_key)
@@ -128,9 +126,14 @@ def show(pg, snap):
         while len(cache) > KEEP:
             del cache[next(iter(cache))]  # the oldest
     got = cache[key]
-    st.plotly_chart(figures.landscape(got["x"], got["y"], got["loss"], got["paths"], axis_titles=titles, log=True,
-                                      title=f"Data loss on the plane through iteration {view}: {what}",
-                                      big=presentation()), width="stretch")
+    chart, words = st.columns([3, 2], gap="large")
+    chart.plotly_chart(figures.landscape(got["x"], got["y"], got["loss"], got["paths"], axis_titles=titles,
+                                         log=True, title=f"Loss around iteration {view}<br><sup>{what}</sup>",
+                                         big=presentation()), width="stretch")
+    if presentation():  # the essentials, in type a projector can show
+        words.markdown("The loss at θ + α·d1 + β·d2, θ the weights on screen (the centre). White: the path of "
+                       "the training, projected on this plane." + (" Orange: run B's." if run_b else ""))
+        return
     n, centre = len(got["x"]), got["loss"][len(got["y"]) // 2, len(got["x"]) // 2]
     batch = trainer.batch_size < len(trainer.X)
     notes = [f"The data loss on all {len(trainer.X)} training samples (without the L1/L2 penalty) at "
@@ -148,4 +151,4 @@ def show(pg, snap):
         notes.append("Only the two parameters change across the plane; every other stays at its value on screen. "
                      "The path shows how those two moved; the colour under a past point is not that iteration's "
                      "loss, since the others moved too (hover the path for it).")
-    st.caption(" ".join(notes))
+    words.caption(" ".join(notes))
