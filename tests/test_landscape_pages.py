@@ -138,3 +138,12 @@ def test_playground_landscape_over_two_chosen_weights_and_run_b():
     assert (array(a["x"])[0], array(a["y"])[0]) == (array(b["x"])[0], array(b["y"])[0])
     assert array(b["customdata"])[-1, 0] == 10 and array(b["customdata"])[0, 1] == array(a["customdata"])[0, 1]
     assert (array(b["x"])[-1], array(b["y"])[-1]) != (0.0, 0.0)  # another optimizer went elsewhere
+
+
+def test_playground_landscape_steps_aside_while_playing():
+    at = playground()
+    open_landscape(at)
+    button(at, "Play").click().run()
+    assert not at.exception
+    assert not any(t["type"] == "contour" for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"])
+    assert any(c.value.startswith("Playing: the stage above is live") for c in at.caption)
