@@ -236,6 +236,29 @@ class Trainer:
             grads.append(float(scratch[gradient_name(name)][index]))
         return np.array(its), np.array(values), np.array(grads)
 
+    def parameter_path(self, iterations):
+        """The parameters (as ``Network.get_parameters``) at each of ``iterations`` (ascending, up to
+        the current one): a checkpoint's are read as stored; the others are replayed in one pass,
+        from the previous point when no checkpoint lies between. For a landscape's path, whose
+        points cost nothing at the checkpoints."""
+        iterations = [self._checked(it) for it in iterations]
+        if iterations != sorted(iterations):
+            raise ValueError("parameter_path needs ascending iterations")
+        stored = {c.iteration: c for c in self._checkpoints}
+        scratch, opt = copy.deepcopy(self.network), copy.deepcopy(self.optimizer)
+        out, at = [], None  # at: the iteration scratch holds, if one of ours
+        for it in iterations:
+            if it in stored:
+                out.append([(w.copy(), b.copy()) for w, b in stored[it].parameters])
+                continue
+            if at is not None and self._checkpoint_before(it).iteration <= at:
+                self._replay(scratch, opt, at, it)
+            else:
+                self._load(scratch, opt, it)
+            at = it
+            out.append(scratch.get_parameters())
+        return out
+
     def schedule(self):
         """[(iteration, optimizer settings in force from it on)], oldest first: enough,
         with the config, to rebuild this exact run elsewhere."""
@@ -281,17 +304,26 @@ class Trainer:
     def _load(self, network, optimizer, iteration):
         """Put ``network``/``optimizer`` at ``iteration`` (nearest checkpoint, then replay, with
         the settings in force at each iteration); returns that iteration's history row."""
-        start = max((c for c in self._checkpoints if c.iteration <= iteration), key=lambda c: c.iteration)
+        start = self._checkpoint_before(iteration)
         network.set_parameters(start.parameters)
         optimizer.set_state(start.optimizer)
-        changes = dict(self._settings)
         _apply(optimizer, [s for it, s in self._settings if it <= start.iteration][-1])
-        for it in range(start.iteration, iteration):
+        self._replay(network, optimizer, start.iteration, iteration)
+        return self._evaluate(network, optimizer, iteration, row=True)
+
+    def _replay(self, network, optimizer, start, iteration):
+        """Take ``network``/``optimizer`` from iteration ``start`` (where they are, with its settings
+        applied) to ``iteration``, with the settings in force at each."""
+        changes = dict(self._settings)
+        for it in range(start, iteration):
             self._evaluate(network, optimizer, it)
             optimizer.step(network)
             if it + 1 in changes:  # from it + 1 on: its row already shows the new learning rate
                 _apply(optimizer, changes[it + 1])
-        return self._evaluate(network, optimizer, iteration, row=True)
+
+    def _checkpoint_before(self, iteration):
+        """The latest checkpoint at or before ``iteration``."""
+        return max((c for c in self._checkpoints if c.iteration <= iteration), key=lambda c: c.iteration)
 
     def _store(self, iteration, row):
         """Append ``iteration``'s row; at ``max_rows``, thin the older half."""

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from nncore import lessons
-from ui import data, figures
+from ui import data, figures, lesson_landscape
 from ui.boot import require_app
 from ui.controls import compact_top, lesson_autoplay, lesson_transport, presentation
 from ui.state import K
@@ -94,4 +94,5 @@ st.graphviz_chart(figures.neuron_graph(r, digits=None if presentation() else 8),
 st.plotly_chart(figures.curves(np.arange(1, len(lesson.losses) + 1), {"loss": lesson.losses}, it,
                                    title="Loss over the 200 iterations", big=presentation()),
                 width="stretch")
+lesson_landscape.show(lesson.records, it)
 lesson_autoplay(K.NEURON_IT, K.NEURON_PLAYING, len(lesson.losses))

@@ -5,6 +5,7 @@ import streamlit as st
 from ui.boot import require_app
 from ui.controls import plain
 from ui.playground import compare, current_run, curves, draw, inspector, network, norms, sidebar, stage, weight
+from ui.playground import landscape as landscape_tab
 from ui.state import K
 
 require_app(__file__)
@@ -14,7 +15,8 @@ PLAYING_NOTE = ("Playing: the stage above is live. Pause (Space) and this view s
 
 # Lazy tabs: only the open one runs (and none while playing).
 TABS = {"Loss and accuracy": curves, "Gradient inspector": inspector, "Network": network,
-        "Gradient norms": norms, "One weight": weight, "Compare two runs": compare, "Draw your data": draw}
+        "Gradient norms": norms, "One weight": weight, "Compare two runs": compare, "Draw your data": draw,
+        "Loss landscape": landscape_tab}
 
 pg = current_run()
 fixes = sidebar.draw(pg)

@@ -30,6 +30,13 @@ def server(tmp_path_factory):
         stop_server(proc)
 
 
+def run_async(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API (the browser tests, earlier in the same
+    process) may hold this thread's event loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_sessions_playing_at_once_all_get_frames(server):
     base, proc = server
     plan = Plan(seconds=SECONDS, steps=1, ramp=0.5)
@@ -40,9 +47,7 @@ def test_sessions_playing_at_once_all_get_frames(server):
         assert not warm.r.errors, warm.r.errors
         return await run_round(base, [proc.pid], plan, SESSIONS)
 
-    # A thread of its own: Playwright's sync API (the browser tests) may hold this thread's event loop.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        rr = pool.submit(asyncio.run, go()).result()
+    rr = run_async(go())
     assert proc.poll() is None, "the server died"
     assert len(rr.sessions) == SESSIONS
     table = "\n".join(f"{r.name}: {r.frames} frames in {r.play_s:.1f} s ({r.fps:.1f}/s), {r.batches} batches, "
@@ -104,7 +109,7 @@ def test_protocol_step_ends_on_the_still_payload_of_the_expected_iteration():
         s.ingest({**still, "seq": 4, "frames": [{"iteration": 6}]}, 2.0)
         assert fut.result() == 2.0 and s.r.errors == ["a Step was to show iteration 5; the page showed 6"]
 
-    asyncio.run(go())
+    run_async(go())
 
 
 def test_protocol_step_ends_on_the_heading_where_the_page_has_one():
@@ -120,7 +125,7 @@ def test_protocol_step_ends_on_the_heading_where_the_page_has_one():
         s.on_delta(_delta_heading("Iteration 2"), 0.7)
         assert fut.result() == 0.7 and s.iteration == 2
 
-    asyncio.run(go())
+    run_async(go())
 
 
 def test_protocol_counts_the_bytes_of_playing_batches():

@@ -344,3 +344,71 @@ def boundary(probs, window, X, y, *, title, big=False, height=460):
     fig.update_xaxes(range=[x0, x1], title_text="x1", showgrid=False)
     fig.update_yaxes(range=[y0, y1], title_text="x2", showgrid=False, autorange=None)
     return _layout(fig, title, height, big)
+
+
+def landscape(x, y, loss, paths, *, axis_titles, title, arrow=None, log=False, big=False, height=None):
+    """A loss landscape: contours of ``loss`` (len(y), len(x)) over the grid axes ``x``, ``y`` (one
+    scale on both axes, so a gradient looks perpendicular to its contour), with optimizer paths on it.
+
+    ``paths``: [{"name", "xy" (k, 2), "iterations" (k,), "losses" (k,), optionally "current" (an index,
+    default the last)}], each drawn as a line with that run's current iteration as a large marker;
+    hover gives every point's iteration and loss. ``arrow``: (point (2,), vector (2,), label) drawn from
+    the point. ``log``: colour by log10 of the loss (a network's loss spans decades over a plane);
+    hover still gives the loss."""
+    loss = np.asarray(loss, dtype=float)
+    shown = np.log10(np.maximum(loss, 1e-12)) if log else loss
+    colorbar = dict(title=dict(text="loss", side="right"), thickness=14)
+    if log:
+        ticks = _log_ticks(float(loss.min()), float(loss.max()))
+        colorbar.update(tickvals=np.log10(ticks).tolist(), ticktext=[f"{t:.3g}" for t in ticks])
+    traces = [dict(type="contour", x=x, y=y, z=shown, customdata=loss, colorscale="Viridis", ncontours=22,
+                   contours=dict(coloring="heatmap", showlines=True), line=dict(width=0.6, color="rgba(0,0,0,0.35)"),
+                   colorbar=colorbar, name="landscape",
+                   hovertemplate=f"{axis_titles[0]} %{{x:.4g}}<br>{axis_titles[1]} %{{y:.4g}}<br>loss "
+                                 "%{customdata:.6g}<extra></extra>")]
+    colors = ("#ffffff", "#E69F00")
+    for k, path in enumerate(paths):
+        xy, its, losses = np.asarray(path["xy"], float), np.asarray(path["iterations"]), np.asarray(path["losses"])
+        data = np.stack([its, losses], axis=1)
+        hover = path["name"] + "<br>iteration %{customdata[0]:d}<br>loss %{customdata[1]:.6g}<extra></extra>"
+        color, now = colors[k % 2], path.get("current", len(xy) - 1)
+        traces.append(dict(type="scatter", x=xy[:, 0], y=xy[:, 1], customdata=data, name=path["name"],
+                           mode="lines+markers", line=dict(color=color, width=4 if big else 3),
+                           marker=dict(size=5 if big else 4, color=color), hovertemplate=hover))
+        traces.append(dict(type="scatter", x=xy[now:now + 1, 0], y=xy[now:now + 1, 1], customdata=data[now:now + 1],
+                           name=f"{path['name']}: iteration {int(its[now])}", mode="markers", hovertemplate=hover,
+                           marker=dict(size=18 if big else 14, color=color, symbol="circle",
+                                       line=dict(width=3, color="black"))))
+    layout = _base_layout(title, height or (470 if big else 540), big)  # a projector: with its legend in 720 px
+    layout.update(xaxis=dict(title=dict(text=axis_titles[0]), range=[float(x[0]), float(x[-1])], constrain="domain"),
+                  yaxis=dict(title=dict(text=axis_titles[1]), range=[float(y[0]), float(y[-1])], scaleanchor="x",
+                             scaleratio=1, constrain="domain"),
+                  # A dark box: the paths are drawn light, to show on the dark end of the colour scale.
+                  legend=dict(orientation="h", yanchor="top", y=-0.25 if big else -0.17, bgcolor="rgba(70,70,70,0.9)",
+                              font=dict(color="white")))
+    if arrow is not None:
+        (px, py), (vx, vy), label = arrow
+        line = dict(arrowcolor="#D55E00", arrowwidth=4 if big else 3, arrowhead=2, arrowsize=1.2)
+        layout["annotations"] = [
+            dict(x=px + vx, y=py + vy, ax=px, ay=py, xref="x", yref="y", axref="x", ayref="y", text="",
+                 showarrow=True, **line),
+            dict(x=px + vx, y=py + vy, xref="x", yref="y", text=label, showarrow=False, xanchor="left", xshift=12,
+                 font=dict(color="#D55E00", size=20 if big else 15), bgcolor="rgba(255,255,255,0.85)")]
+    return _axis_fonts(go.Figure(data=traces, layout=layout), big)
+
+
+def _log_ticks(lo, hi, most=6):
+    """Tick values for a log colour scale from ``lo`` to ``hi`` (> 0): 1, 2, 5 per decade, or finer
+    (1, 1.2, 1.5, 2, 3, 4, 5, 7) over less than a decade, evenly over a narrow range; at most ``most``."""
+    lo = max(lo, 1e-12)
+    hi = max(hi, lo)
+    decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+    for mantissas in ((1, 2, 5), (1, 1.2, 1.5, 2, 3, 4, 5, 7), (1, 1.1, 1.2, 1.3, 1.4, 1.5, 2, 2.5, 3, 4, 5, 6, 8)):
+        ticks = [m * 10.0**e for e in decades for m in mantissas if lo <= m * 10.0**e <= hi]
+        if len(ticks) >= 3:
+            break
+    else:  # a narrow range (a loss that hardly changes over the plane): evenly, to 3 digits
+        ticks = [t for t in (float(f"{v:.3g}") for v in np.linspace(lo, hi, 4)) if lo <= t <= hi]
+    if len(ticks) > most:
+        ticks = [ticks[k] for k in np.unique(np.linspace(0, len(ticks) - 1, most).round().astype(int))]
+    return ticks or [lo]

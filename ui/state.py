@@ -25,6 +25,7 @@ class K:
     LAYER_SLIDER = "layer.iteration.slider"
     LAYER_PLAYING = "layer.playing"
     LAYER_PRECISION = "layer.precision"
+    NEURON_LANDSCAPE = "neuron.landscape.pair"  # the two parameters of the neuron's loss landscape
     LESSON_TICK = "lesson.tick"     # armed by a full run, fired by the play timer
     LESSON_TRANSPORT = "lesson.transport"  # the row of a lesson's buttons (a CSS hook: K.css)
     # Playground: the run (ui.run.PlaygroundRun)
@@ -65,6 +66,11 @@ class K:
     COMPARE_OPTIMIZER = "pg.compare.optimizer"  # run B's settings in the comparison tab
     COMPARE_LR = "pg.compare.lr"
     COMPARE_ON = "pg.compare.on"
+    LANDSCAPE = "pg.landscape"      # {(build, iteration, weights, plane...): computed landscape}, a few kept
+    LANDSCAPE_PLANE = "pg.landscape.plane"  # random directions, or two chosen parameters
+    LANDSCAPE_SEED = "pg.landscape.seed"
+    LANDSCAPE_SPAN = "pg.landscape.span"
+    LANDSCAPE_B = "pg.landscape.b"  # draw run B's path too
     TOUR = "tour"                   # step of the first-visit tour; None once dismissed
     TOUR_NEXT = "tour.next"
     TOUR_SKIP = "tour.skip"
@@ -80,6 +86,12 @@ class K:
     def widget(name):
         """The sidebar widget of Config field ``name`` (or "n_hidden", "neurons{i}", "act{i}")."""
         return K._WIDGET + name
+
+    @staticmethod
+    def landscape_axis(axis, part):
+        """The landscape's pickers of a chosen parameter: ``axis`` "p" (horizontal) or "q", ``part``
+        "layer", "neuron" or "input" (an input i, or the bias)."""
+        return f"pg.landscape.{axis}.{part}"
 
     @staticmethod
     def css(key):
