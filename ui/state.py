@@ -193,9 +193,9 @@ class Config:
         return cfg, notes
 
     # -- URL -----------------------------------------------------------------------------
-    def to_query(self):
-        """{name: str} of the fields that differ from the defaults (short links)."""
-        default = Config()
+    def to_query(self, base=None):
+        """{name: str} of the fields that differ from ``base`` (default: the defaults; short links)."""
+        default = base or Config()
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
@@ -206,8 +206,9 @@ class Config:
         return out
 
     @classmethod
-    def from_query(cls, params):
-        """(Config, notes) from a mapping of query parameters; never raises."""
+    def from_query(cls, params, base=None):
+        """(Config, notes) from a mapping of query parameters over ``base`` (default: the defaults);
+        never raises."""
         notes, values = [], {}
         types = {f.name: f.type for f in fields(cls)}
         for name, raw in dict(params).items():
@@ -228,7 +229,7 @@ class Config:
                     values[name] = raw
             except (ValueError, OverflowError):
                 notes.append(f"{name}={raw[:40]} could not be read; using the default")
-        cfg, more = replace(cls(), **values).validated()
+        cfg, more = replace(base or cls(), **values).validated()
         return cfg, notes + more
 
     def as_dict(self):

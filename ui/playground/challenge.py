@@ -4,9 +4,17 @@ on screen, and a badge once it is met (ui.challenges has the tests)."""
 import streamlit as st
 
 from ui import challenges
+from ui.controls import presentation
 from ui.state import K
 
 PLAYING = "checked at the iteration the stage stops on when you pause"
+
+# A projector has about one line to spare above the stage: there the line keeps the badge and the numbers
+# (the goal is the badge's tooltip and the sidebar's) on one line, in smaller type, with no gap under it.
+PRESENTATION_CSS = (f"<style>{K.css(K.CHALLENGE_LINE)} .stMarkdown p {{ font-size: 0.9rem !important; "
+                    "white-space: nowrap; overflow: hidden; text-overflow: ellipsis; } "
+                    f"{K.css(K.CHALLENGE_LINE)} > div {{ min-width: 0; }} "
+                    f"{K.css(K.CHALLENGE_LINE)} {{ margin-bottom: -1rem; flex-wrap: nowrap; }}</style>")
 
 
 def show(pg):
@@ -32,4 +40,6 @@ def show(pg):
         else:
             st.badge(f"{step}{c.title}", icon=":material/flag:", color="blue", help=goal.goal)
         now = p.text if still else PLAYING
-        st.caption(f"{goal.goal} **Now:** {now}", width="stretch")
+        st.caption(f"**Now:** {now}" if presentation() else f"{goal.goal} **Now:** {now}", width="stretch")
+    if presentation():
+        st.html(PRESENTATION_CSS)

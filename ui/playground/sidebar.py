@@ -158,10 +158,9 @@ def draw(run):
     ss = st.session_state
     if K.CONFIG not in ss:  # first run of this session: the URL may carry a config
         params = st.query_params.to_dict()
-        cfg_from_url, notes = Config.from_query(params)
-        cfg_from_url, more = challenges.from_link(ss, params, cfg_from_url)
+        cfg_from_url, notes = challenges.from_link(ss, params)  # a config, and a challenge if it asks for one
         put_widgets(cfg_from_url)
-        ss[K.URL_NOTES] = notes + more
+        ss[K.URL_NOTES] = notes
     else:
         put_widgets(ss[K.CONFIG], only_missing=True)
     locks = challenges.locks(ss)
