@@ -581,3 +581,10 @@ def test_choosing_a_challenge_in_the_sidebar_starts_it_and_leaving_unlocks():
     at.selectbox(key=K.CHALLENGE_PICK).select(None).run()
     assert badges(at) == [] and not at.selectbox(key=K.widget("optimizer")).disabled
     assert "challenge" not in at.query_params
+
+
+def test_a_challenge_keeps_its_data_from_the_draw_tab():
+    at = playground(challenge="spiral")
+    at.session_state[K.TAB] = "Draw your data"
+    at.run()
+    assert "fixes the dataset" in text(at) and at.session_state[K.CONFIG].dataset == "spiral"
