@@ -215,14 +215,12 @@ def parse_link(params):
     cid = raw_id if raw_id in CHALLENGES else None
     asked = [s.strip() for s in raw_lock.split(",") if s.strip()]
     unknown = [s for s in asked if s not in LOCKABLE]
+    if asked and cid is None:
+        return None, (), notes + ["lock= needs a challenge; nothing is locked"]
     if unknown:
         shown = ", ".join(repr(s[:20]) for s in unknown[:5]) + (" …" if len(unknown) > 5 else "")
         notes.append(f"lock: {shown} {'is not a setting' if len(unknown) == 1 else 'are not settings'}; not locked")
-    lock = tuple(f for f in LOCKABLE if f in asked)
-    if lock and cid is None:
-        notes.append("lock= needs a challenge; nothing is locked")
-        lock = ()
-    return cid, lock, notes
+    return cid, tuple(f for f in LOCKABLE if f in asked), notes
 
 
 def from_link(state, params):

@@ -171,7 +171,9 @@ def draw(run):
                  on_change=apply_preset, disabled=bool(locks),
                  help="Leave the challenge to use a preset" if locks else None)
     ss[K.CHALLENGE_PICK] = ss.get(K.CHALLENGE)
+    # None is also "nothing chosen" to a selectbox, which then shows its placeholder: the same words.
     sb.selectbox("Challenge", (None, *challenges.CHALLENGES), key=K.CHALLENGE_PICK, on_change=on_challenge,
+                 placeholder=challenge_name(None),
                  format_func=challenge_name, disabled=bool(challenges.link_locks(ss)),
                  help="Your teacher's link chose this challenge" if challenges.link_locks(ss) else
                  "A task with a goal, checked at the iteration on screen")
