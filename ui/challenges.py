@@ -35,7 +35,7 @@ class Stage:
 class Challenge:
     id: str
     title: str
-    start: Config
+    start: Config   # every setting its tests were measured on spelled out: Config's defaults may change
     fixed: tuple    # settings always locked at start's values: what the test is defined on
     stages: tuple   # met one after the other
 
@@ -135,15 +135,15 @@ DATA = Config.DATA_FIELDS
 CHALLENGES = {c.id: c for c in (
     Challenge(
         "spiral", "Spiral in 16 neurons",
-        Config(dataset="spiral", samples=300, classes=3, test_fraction=0.2, hidden=((8, "relu"),),
-               learning_rate=0.01, stop_at=5000),
+        Config(dataset="spiral", samples=300, classes=3, noise=0.0, test_fraction=0.2, hidden=((8, "relu"),),
+               optimizer="adam", learning_rate=0.01, stop_at=5000),
         DATA,
         (Stage(f"Spiral, 3 classes: test accuracy at least {pct(SPIRAL_GOAL)} with at most 2 hidden layers of "
                "at most 8 neurons.", spiral_test),)),
     Challenge(
         "vanishing", "Vanishing gradients",
-        Config(dataset="moons", classes=2, noise=0.1, hidden=((8, "sigmoid"),), optimizer="sgd",
-               learning_rate=0.5, momentum=0.0, stop_at=2000),
+        Config(dataset="moons", samples=100, classes=2, noise=0.1, test_fraction=0.2, hidden=((8, "sigmoid"),),
+               optimizer="sgd", learning_rate=0.5, momentum=0.0, stop_at=2000),
         DATA,
         (Stage("Make the gradients vanish: the first layer's |dL/dW| at least 100x smaller than the output "
                "layer's.", vanish_test),
@@ -151,13 +151,14 @@ CHALLENGES = {c.id: c for c in (
                "output layer's, and test accuracy at least 90%.", fixed_test))),
     Challenge(
         "xor", "XOR with few neurons",
-        Config(dataset="xor", classes=2, noise=0.1, hidden=((8, "relu"),), stop_at=3000),
+        Config(dataset="xor", samples=100, classes=2, noise=0.1, test_fraction=0.2, hidden=((8, "relu"),),
+               optimizer="adam", learning_rate=0.01, stop_at=3000),
         DATA,
         (Stage(f"XOR: 100% test accuracy with at most {XOR_NEURONS} hidden neurons in all.", xor_test),)),
     Challenge(
         "learning-rate", "Find the learning rate",
-        Config(dataset="moons", classes=2, noise=0.1, hidden=((16, "relu"),), optimizer="sgd",
-               learning_rate=0.01, momentum=0.0, stop_at=300, speed=10),
+        Config(dataset="moons", samples=100, classes=2, noise=0.1, test_fraction=0.2, hidden=((16, "relu"),),
+               optimizer="sgd", learning_rate=0.01, momentum=0.0, stop_at=300, speed=10),
         DATA + ("hidden", "output", "l1", "l2", "weight_seed", "optimizer", "batch_size"),
         (Stage(f"Moons with SGD: loss under {SPEED_LOSS} within {SPEED_ITERATIONS} iterations, by changing "
                "only the learning rate, decay and momentum.", speed_test),)),
