@@ -561,12 +561,12 @@ def test_a_hostile_challenge_link_gets_a_clear_note_and_locks_nothing():
     notes_shown = "\n".join(i.value for i in at.info)
     assert "\\<img" in notes_shown and "<img" not in notes_shown.replace("\\<img", "")  # escaped: text, no tag
     notes_shown = notes_shown.replace("\\", "")
-    assert "challenge='<img src=x onerror=alert(1)>' is not one of spiral, vanishing, xor, learning-rate" in notes_shown
+    assert "challenge=<img src=x onerror=alert(1)> is not one of spiral, vanishing, xor, learning-rate" in notes_shown
     assert "lock= needs a challenge; nothing is locked" in notes_shown and "__proto__" not in notes_shown
     assert badges(at) == [] and not at.selectbox(key=K.widget("dataset")).disabled and not at.exception
     at = playground(challenge="spiral", lock="bogus", dataset="moons")
     notes_shown = "\n".join(i.value for i in at.info).replace("\\", "")
-    assert "'bogus' is not a setting" in notes_shown and "the spiral challenge fixes dataset" in notes_shown
+    assert "lock: bogus is not a setting" in notes_shown and "the spiral challenge fixes dataset" in notes_shown
     assert at.session_state[K.CONFIG].dataset == "spiral" and at.selectbox(key=K.widget("dataset")).disabled
 
 

@@ -207,19 +207,20 @@ def choose(state, challenge_id, cfg=None, extra=()):
 
 def parse_link(params):
     """(challenge id or None, settings to lock, notes) from a link's query parameters; never raises.
-    Only known ids and Config field names pass; anything else is named in a note and dropped."""
+    Only known ids and Config field names pass; anything else is named in a note (as the link wrote it,
+    cut short) and dropped."""
     raw_id = str(params.get("challenge", ""))[:MAX_PARAM]
     raw_lock = str(params.get("lock", ""))[:MAX_PARAM]
     notes = []
     if "challenge" in params and raw_id not in CHALLENGES:
-        notes.append(f"challenge={raw_id[:40]!r} is not one of {', '.join(CHALLENGES)}; no challenge")
+        notes.append(f"challenge={raw_id[:40]} is not one of {', '.join(CHALLENGES)}; no challenge")
     cid = raw_id if raw_id in CHALLENGES else None
     asked = [s.strip() for s in raw_lock.split(",") if s.strip()]
     unknown = [s for s in asked if s not in LOCKABLE]
     if asked and cid is None:
         return None, (), notes + ["lock= needs a challenge; nothing is locked"]
     if unknown:
-        shown = ", ".join(repr(s[:20]) for s in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        shown = ", ".join(s[:20] for s in unknown[:5]) + (" …" if len(unknown) > 5 else "")
         notes.append(f"lock: {shown} {'is not a setting' if len(unknown) == 1 else 'are not settings'}; not locked")
     return cid, tuple(f for f in LOCKABLE if f in asked), notes
 
