@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.boot import require_app
 from ui.controls import plain
+from ui.playground import challenge as challenge_line
 from ui.playground import compare, current_run, curves, draw, inspector, network, norms, sidebar, stage, weight
 from ui.playground import landscape as landscape_tab
 from ui.state import K
@@ -35,6 +36,7 @@ def workspace():
     # the sidebar and the run are rebuilt by a full rerun.
     if pg.stale(sidebar.widgets_config()[0]):
         st.rerun(scope="app")
+    challenge_line.show(pg)
     snap = stage.draw(pg)
     for tab, view in zip(st.tabs(list(TABS), key=K.TAB, on_change="rerun"), TABS.values()):
         if tab.open:

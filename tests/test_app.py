@@ -515,3 +515,76 @@ def test_inspector_and_network_read_at_128_by_128():
                    if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Network"))
     assert [len(plotted(t["y"])) for t in network["data"] if t["mode"] == "markers"] == [2, 16, 16, 3]
     assert sum(a["text"].startswith("+112 more") for a in network["layout"]["annotations"]) == 2
+
+
+def badges(at):
+    return [m.value for m in at.markdown if "-badge[" in m.value]
+
+
+XOR_SOLVED = dict(challenge="xor", lock="hidden,optimizer", hidden="2tanh", optimizer="sgd", learning_rate="0.5")
+
+
+def test_a_challenge_link_locks_its_settings_and_they_hold():
+    at = playground(**XOR_SOLVED)
+    assert at.selectbox(key=K.CHALLENGE_PICK).value == "xor" and at.selectbox(key=K.CHALLENGE_PICK).disabled
+    for key in ("dataset", "optimizer", "act0"):   # the challenge's data and what the link locked
+        assert at.selectbox(key=K.widget(key)).disabled, key
+    assert at.slider(key=K.widget("n_hidden")).disabled and at.number_input(key=K.widget("neurons0")).disabled
+    assert not at.number_input(key=K.widget("learning_rate")).disabled  # not locked: the student's to try
+    assert at.selectbox(key=K.PRESET).disabled
+    assert badges(at) == [":blue-badge[:material/flag: XOR with few neurons]"]
+    # The address bar edited within the session, a preset forced in: the locked settings hold.
+    at.query_params["optimizer"], at.query_params["hidden"] = "adam", "64relu"
+    at.session_state[K.widget("optimizer")] = "adam"
+    at.run()
+    button(at, "Step").click().run()
+    cfg = at.session_state[K.CONFIG]
+    assert (cfg.dataset, cfg.hidden, cfg.optimizer) == ("xor", ((2, "tanh"),), "sgd")
+    assert at.selectbox(key=K.widget("optimizer")).value == "sgd" and iteration(at) == 1
+    assert at.query_params["challenge"] == "xor" and at.query_params["lock"] == "hidden,optimizer"
+
+
+def test_meeting_a_challenge_shows_its_badge_and_is_remembered():
+    at = playground(**XOR_SOLVED)
+    assert "test accuracy 50% (goal 100%)" in text(at)
+    for _ in range(25):
+        button(at, "Step x10").click().run()
+    assert iteration(at) == 250 and "2 hidden neurons, test accuracy 100% (goal 100%)" in text(at)
+    assert badges(at) == [":green-badge[:material/trophy: Met: XOR with few neurons]"]
+    assert at.session_state[K.CHALLENGES_MET] == {("xor", 0)}
+    button(at, "Reset").click().run()  # back at 50%: the numbers say so, the badge stays
+    assert "test accuracy 50%" in text(at) and badges(at)[0].startswith(":green-badge")
+
+
+def test_a_hostile_challenge_link_gets_a_clear_note_and_locks_nothing():
+    at = playground(challenge="<img src=x onerror=alert(1)>", lock="hidden,__proto__")
+    notes_shown = "\n".join(i.value for i in at.info)
+    assert "\\<img" in notes_shown and "<img" not in notes_shown.replace("\\<img", "")  # escaped: text, no tag
+    notes_shown = notes_shown.replace("\\", "")
+    assert "challenge=<img src=x onerror=alert(1)> is not one of spiral, vanishing, xor, learning-rate" in notes_shown
+    assert "lock= needs a challenge; nothing is locked" in notes_shown and "__proto__" not in notes_shown
+    assert badges(at) == [] and not at.selectbox(key=K.widget("dataset")).disabled and not at.exception
+    at = playground(challenge="spiral", lock="bogus", dataset="moons")
+    notes_shown = "\n".join(i.value for i in at.info).replace("\\", "")
+    assert "lock: bogus is not a setting" in notes_shown and "the spiral challenge fixes dataset" in notes_shown
+    assert at.session_state[K.CONFIG].dataset == "spiral" and at.selectbox(key=K.widget("dataset")).disabled
+
+
+def test_choosing_a_challenge_in_the_sidebar_starts_it_and_leaving_unlocks():
+    at = playground()
+    at.selectbox(key=K.CHALLENGE_PICK).select("learning-rate").run()
+    cfg = at.session_state[K.CONFIG]
+    assert (cfg.dataset, cfg.optimizer, cfg.learning_rate, cfg.hidden) == ("moons", "sgd", 0.01, ((16, "relu"),))
+    assert at.selectbox(key=K.widget("optimizer")).disabled
+    assert not at.number_input(key=K.widget("learning_rate")).disabled
+    assert "lowest loss by iteration 0: 0.693 (goal < 0.1 by 300)" in text(at)
+    at.selectbox(key=K.CHALLENGE_PICK).select(None).run()
+    assert badges(at) == [] and not at.selectbox(key=K.widget("optimizer")).disabled
+    assert "challenge" not in at.query_params
+
+
+def test_a_challenge_keeps_its_data_from_the_draw_tab():
+    at = playground(challenge="spiral")
+    at.session_state[K.TAB] = "Draw your data"
+    at.run()
+    assert "fixes the dataset" in text(at) and at.session_state[K.CONFIG].dataset == "spiral"

@@ -43,6 +43,11 @@ class K:
     START_WEIGHTS = "pg.start_weights"  # (model key, parameters) from an uploaded weights file
     BUILD = "pg.build"              # counts the runs built in this session
     COMPARE_TRAINER = "pg.compare.trainer"  # (run B's key, run B's trainer), trained on demand
+    # Playground: challenges (ui.challenges)
+    CHALLENGE = "pg.challenge"      # id of the challenge played, or None (plain value)
+    LOCKS = "pg.challenge.locks"    # {Config field: value} locked (the challenge's own and a link's)
+    LINK_LOCKS = "pg.challenge.link_locks"  # the fields a teacher's link locked, kept in the URL
+    CHALLENGES_MET = "pg.challenge.met"     # {(challenge id, stage)} met in this session
     # Playground: widgets
     REWIND_SLIDER = "pg.view"       # the rewind slider, mirrored into VIEW_ITERATION
     URL_NOTES = "pg.url_notes"      # what the URL asked for that was ignored
@@ -59,6 +64,9 @@ class K:
     TRANSPORT = "pg.transport"      # the row of transport buttons (a keyed container: a CSS hook, K.css)
     UNDER_LIVE = "pg.under_live"    # rewind slider and test-points switch, under the live view
     PRESET = "pg.preset"
+    CHALLENGE_PICK = "pg.challenge.pick"    # the sidebar's challenge selectbox, mirrored into CHALLENGE
+    SHARE_LOCK = "pg.challenge.share_lock"  # the settings a teacher picks to lock in the challenge link
+    CHALLENGE_LINE = "pg.challenge.line"    # the challenge's line above the stage (a CSS hook, K.css)
     UPLOAD_WEIGHTS = "pg.upload_weights"
     UPLOAD_CSV = "pg.upload_csv"
     DRAW_CLASS = "pg.draw_class"
@@ -185,9 +193,9 @@ class Config:
         return cfg, notes
 
     # -- URL -----------------------------------------------------------------------------
-    def to_query(self):
-        """{name: str} of the fields that differ from the defaults (short links)."""
-        default = Config()
+    def to_query(self, base=None):
+        """{name: str} of the fields that differ from ``base`` (default: the defaults; short links)."""
+        default = base or Config()
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
@@ -198,8 +206,9 @@ class Config:
         return out
 
     @classmethod
-    def from_query(cls, params):
-        """(Config, notes) from a mapping of query parameters; never raises."""
+    def from_query(cls, params, base=None):
+        """(Config, notes) from a mapping of query parameters over ``base`` (default: the defaults);
+        never raises."""
         notes, values = [], {}
         types = {f.name: f.type for f in fields(cls)}
         for name, raw in dict(params).items():
@@ -220,7 +229,7 @@ class Config:
                     values[name] = raw
             except (ValueError, OverflowError):
                 notes.append(f"{name}={raw[:40]} could not be read; using the default")
-        cfg, more = replace(cls(), **values).validated()
+        cfg, more = replace(base or cls(), **values).validated()
         return cfg, notes + more
 
     def as_dict(self):

@@ -47,8 +47,13 @@ def assert_labels_whole(page, labels):
         assert not cut, label
 
 
-def test_the_stage_fills_a_projectors_first_screen(browser, base_url):
-    ctx, page, watch = open_stage(browser, base_url, 1280, 720, "?present=1")
+# A challenge adds its line above the stage (the vanishing one has the longest numbers).
+CHALLENGE = ["", "&challenge=vanishing"]
+
+
+@pytest.mark.parametrize("challenge", CHALLENGE, ids=["free", "challenge"])
+def test_the_stage_fills_a_projectors_first_screen(browser, base_url, challenge):
+    ctx, page, watch = open_stage(browser, base_url, 1280, 720, "?present=1" + challenge)
     try:
         # The sidebar is collapsed: the stage has the screen's width.
         expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true")
@@ -64,8 +69,9 @@ def test_the_stage_fills_a_projectors_first_screen(browser, base_url):
         ctx.close()
 
 
-def test_the_stage_is_on_a_laptops_first_screen(browser, base_url):
-    ctx, page, watch = open_stage(browser, base_url, 1400, 1000)
+@pytest.mark.parametrize("challenge", CHALLENGE, ids=["free", "challenge"])
+def test_the_stage_is_on_a_laptops_first_screen(browser, base_url, challenge):
+    ctx, page, watch = open_stage(browser, base_url, 1400, 1000, "?x=1" + challenge)
     try:
         r = box(page, STAGE)
         assert r["y"] >= 0 and r["y"] + r["height"] <= 1000 and r["height"] >= 400, r
@@ -75,8 +81,9 @@ def test_the_stage_is_on_a_laptops_first_screen(browser, base_url):
         ctx.close()
 
 
-def test_on_a_phone_everything_stacks_within_the_screen(browser, base_url):
-    ctx, page, watch = open_stage(browser, base_url, 390, 844, is_mobile=True, has_touch=True)
+@pytest.mark.parametrize("challenge", CHALLENGE, ids=["free", "challenge"])
+def test_on_a_phone_everything_stacks_within_the_screen(browser, base_url, challenge):
+    ctx, page, watch = open_stage(browser, base_url, 390, 844, "?x=1" + challenge, is_mobile=True, has_touch=True)
     try:
         # Nothing reaches past the screen's edge, except inside a box that scrolls or clips it (the tab bar
         # scrolls sideways), where the box itself fits.

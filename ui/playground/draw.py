@@ -5,7 +5,7 @@ import streamlit as st
 from ui import figures
 from ui.controls import presentation
 from ui.playground import current_run
-from ui.playground.sidebar import use_custom_dataset
+from ui.playground.sidebar import locked, use_custom_dataset
 from ui.state import K
 
 WINDOW = ((-1.5, 1.5), (-1.5, 1.5))
@@ -19,6 +19,10 @@ def on_draw():
 
 
 def show(pg, snap):
+    if locked("dataset"):
+        st.caption("The challenge you play fixes the dataset: choose **None (free play)** under *Challenge* in "
+                   "the sidebar to train on points of your own.")
+        return
     st.caption("Make your own dataset: choose a class, click the plane. Once there are two classes, the run "
                "trains on every one of your points (the sidebar's dataset becomes \"your data\", Test fraction 0).")
     a, b = st.columns([3, 1])

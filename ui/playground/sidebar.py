@@ -6,7 +6,7 @@ import streamlit as st
 
 import nncore
 from nncore.datasets import CLASS_RANGE
-from ui import export, uploads
+from ui import challenges, export, uploads
 from ui.controls import presentation
 from ui.playground import current_run
 from ui.state import (
@@ -26,16 +26,19 @@ from ui.state import (
 widget = K.widget
 
 
-def put_widgets(cfg, only_missing=False):
+def put_widgets(cfg, only_missing=False, only=None):
     """Write ``cfg`` into the sidebar widgets' session-state values (before they are drawn).
     ``only_missing``: just the values Streamlit dropped because their widget was not drawn last
-    run (another optimizer's settings, a removed layer, the sliders hidden for your own data)."""
+    run (another optimizer's settings, a removed layer, the sliders hidden for your own data).
+    ``only``: just these fields (a challenge's locked settings)."""
     ss = st.session_state
-    values = {widget(name): value for name, value in cfg.as_dict().items() if name != "hidden"}
-    values[widget("n_hidden")] = len(cfg.hidden)
-    for i in range(MAX_HIDDEN_LAYERS):
-        n, act = cfg.hidden[i] if i < len(cfg.hidden) else (8, "relu")
-        values[widget(f"neurons{i}")], values[widget(f"act{i}")] = n, act
+    values = {widget(name): value for name, value in cfg.as_dict().items()
+              if name != "hidden" and (only is None or name in only)}
+    if only is None or "hidden" in only:
+        values[widget("n_hidden")] = len(cfg.hidden)
+        for i in range(MAX_HIDDEN_LAYERS):
+            n, act = cfg.hidden[i] if i < len(cfg.hidden) else (8, "relu")
+            values[widget(f"neurons{i}")], values[widget(f"act{i}")] = n, act
     for key, value in values.items():
         if not only_missing or key not in ss:
             ss[key] = value
@@ -50,7 +53,25 @@ def widgets_config():
     values = {name: ss.get(widget(name), value) for name, value in last.items() if name != "hidden"}
     values["hidden"] = tuple((int(ss[widget(f"neurons{i}")]), ss[widget(f"act{i}")])
                              for i in range(ss[widget("n_hidden")]))
-    return Config(**values).validated()
+    # A challenge's locked settings hold whatever moved a widget (New weights, your own data).
+    return challenges.enforce(ss, Config(**values)).validated()
+
+
+def locked(name):
+    """Whether Config field ``name`` is locked by the challenge played (its widget is disabled)."""
+    return name in challenges.locks(st.session_state)
+
+
+def on_challenge():
+    ss = st.session_state
+    cfg = challenges.choose(ss, ss[K.CHALLENGE_PICK])
+    if cfg is not None:
+        put_widgets(cfg)
+
+
+def challenge_name(challenge_id):
+    # Fixed labels: a label that changed once a challenge is met would make a new widget of the selectbox.
+    return "None (free play)" if challenge_id is None else challenges.CHALLENGES[challenge_id].title
 
 
 def apply_preset():
@@ -109,9 +130,10 @@ def on_weights_upload():
         run.notify("info", f"Loaded the weights from {upload.name}: a new run starts from them at iteration 0.")
 
 
-def share_link(cfg, page_url, present):
-    """The URL that reproduces ``cfg`` (and presentation mode, if on) on the page at ``page_url``."""
-    query = cfg.to_query()
+def share_link(cfg, page_url, present, query=None):
+    """The URL that reproduces ``cfg`` (and presentation mode, if on) on the page at ``page_url``;
+    ``query``: the parameters to use instead of ``cfg``'s (a challenge's link)."""
+    query = dict(cfg.to_query() if query is None else query)
     if present:
         query["present"] = "1"
     base = urlsplit(page_url or "http://localhost:8501/playground")
@@ -119,8 +141,10 @@ def share_link(cfg, page_url, present):
 
 
 def sync_url(cfg):
-    """Keep the address bar equal to the config, so the URL itself is always a share link."""
-    query = cfg.to_query()
+    """Keep the address bar equal to the config (and the challenge played), so the URL itself is
+    always a share link."""
+    ss = st.session_state
+    query = challenges.link_query(ss, cfg, challenges.link_locks(ss))
     for key in list(st.query_params):
         if key not in query and key != "present":
             del st.query_params[key]
@@ -133,14 +157,26 @@ def draw(run):
     """The sidebar; applies its config to ``run``. Returns what validation had to change."""
     ss = st.session_state
     if K.CONFIG not in ss:  # first run of this session: the URL may carry a config
-        cfg_from_url, notes = Config.from_query(st.query_params.to_dict())
+        params = st.query_params.to_dict()
+        cfg_from_url, notes = challenges.from_link(ss, params)  # a config, and a challenge if it asks for one
         put_widgets(cfg_from_url)
         ss[K.URL_NOTES] = notes
     else:
         put_widgets(ss[K.CONFIG], only_missing=True)
+    locks = challenges.locks(ss)
+    if locks:
+        put_widgets(Config(**locks), only=locks)
     sb = st.sidebar
     sb.selectbox("Preset", list(PRESETS), index=None, placeholder="Choose a preset…", key=K.PRESET,
-                 on_change=apply_preset)
+                 on_change=apply_preset, disabled=bool(locks),
+                 help="Leave the challenge to use a preset" if locks else None)
+    ss[K.CHALLENGE_PICK] = ss.get(K.CHALLENGE)
+    # None is also "nothing chosen" to a selectbox, which then shows its placeholder: the same words.
+    sb.selectbox("Challenge", (None, *challenges.CHALLENGES), key=K.CHALLENGE_PICK, on_change=on_challenge,
+                 placeholder=challenge_name(None),
+                 format_func=challenge_name, disabled=bool(challenges.link_locks(ss)),
+                 help="Your teacher's link chose this challenge" if challenges.link_locks(ss) else
+                 "A task with a goal, checked at the iteration on screen")
     with sb.expander("Data", expanded=not presentation()):
         data_widgets(run)
     with sb.expander("Model", expanded=not presentation()):
@@ -148,8 +184,8 @@ def draw(run):
     with sb.expander("Training", expanded=not presentation()):
         training_widgets()
     with sb.expander("Play", expanded=False):
-        st.select_slider("Iterations per frame", SPEEDS, key=widget("speed"))
-        st.number_input("Stop at iteration", 1, BOUNDS["stop_at"][2], key=widget("stop_at"))
+        st.select_slider("Iterations per frame", SPEEDS, key=widget("speed"), disabled=locked("speed"))
+        st.number_input("Stop at iteration", 1, BOUNDS["stop_at"][2], key=widget("stop_at"), disabled=locked("stop_at"))
     cfg, fixes = widgets_config()
     run.apply_config(cfg)
     with sb.expander("Save, load, share", expanded=False):
@@ -164,7 +200,7 @@ def data_widgets(run):
     choices = DATASETS + ((CUSTOM,) if custom is not None else ())
     if ss[widget("dataset")] not in choices:
         ss[widget("dataset")] = DATASETS[0]
-    st.selectbox("Dataset", choices, key=widget("dataset"),
+    st.selectbox("Dataset", choices, key=widget("dataset"), disabled=locked("dataset"),
                  format_func=lambda d: f"your data ({len(custom[0])} points)" if d == CUSTOM else d)
     if ss[widget("dataset")] == CUSTOM:
         ss[widget("classes")] = int(custom[1].max()) + 1
@@ -172,33 +208,35 @@ def data_widgets(run):
         lo, hi = CLASS_RANGE[ss[widget("dataset")]]
         ss[widget("classes")] = min(max(ss[widget("classes")], lo), hi)
         if lo < hi:
-            st.slider("Classes", lo, hi, key=widget("classes"))
-        st.slider("Samples per class", *BOUNDS["samples"][1:], key=widget("samples"))
-        st.slider("Noise", 0.0, 1.0, step=0.01, key=widget("noise"))
-    st.slider("Test fraction", 0.0, 0.5, step=0.05, key=widget("test_fraction"))
-    st.number_input("Data seed", 0, BOUNDS["data_seed"][2], key=widget("data_seed"),
+            st.slider("Classes", lo, hi, key=widget("classes"), disabled=locked("classes"))
+        st.slider("Samples per class", *BOUNDS["samples"][1:], key=widget("samples"), disabled=locked("samples"))
+        st.slider("Noise", 0.0, 1.0, step=0.01, key=widget("noise"), disabled=locked("noise"))
+    st.slider("Test fraction", 0.0, 0.5, step=0.05, key=widget("test_fraction"), disabled=locked("test_fraction"))
+    st.number_input("Data seed", 0, BOUNDS["data_seed"][2], key=widget("data_seed"), disabled=locked("data_seed"),
                     help="Draws the data (and the train/test split)")
     st.file_uploader("Your own data: a CSV with columns x1, x2, label", type=["csv"], key=K.UPLOAD_CSV,
-                     on_change=on_csv, help=uploads.CSV_HELP)
+                     on_change=on_csv, help=uploads.CSV_HELP, disabled=locked("dataset"))
 
 
 def model_widgets():
     ss = st.session_state
-    st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=widget("n_hidden"))
+    hidden = locked("hidden")
+    st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=widget("n_hidden"), disabled=hidden)
     for i in range(ss[widget("n_hidden")]):
         a, b = st.columns(2)
-        a.number_input(f"Layer {i + 1} neurons", 1, MAX_NEURONS, key=widget(f"neurons{i}"))
-        b.selectbox(f"Layer {i + 1} activation", HIDDEN_ACTIVATIONS, key=widget(f"act{i}"))
+        a.number_input(f"Layer {i + 1} neurons", 1, MAX_NEURONS, key=widget(f"neurons{i}"), disabled=hidden)
+        b.selectbox(f"Layer {i + 1} activation", HIDDEN_ACTIVATIONS, key=widget(f"act{i}"), disabled=hidden)
     outputs = OUTPUTS if ss[widget("classes")] == 2 else ("softmax",)
     if ss[widget("output")] not in outputs:
         ss[widget("output")] = "softmax"
-    st.selectbox("Output", outputs, key=widget("output"),
+    st.selectbox("Output", outputs, key=widget("output"), disabled=locked("output"),
                  format_func={"softmax": "softmax + categorical cross-entropy",
                               "sigmoid": "sigmoid + binary cross-entropy"}.get)
     a, b = st.columns(2)
-    a.number_input("L1", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l1"))
-    b.number_input("L2", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l2"))
-    st.number_input("Weight seed", 0, BOUNDS["weight_seed"][2], key=widget("weight_seed"))
+    a.number_input("L1", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l1"), disabled=locked("l1"))
+    b.number_input("L2", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l2"), disabled=locked("l2"))
+    st.number_input("Weight seed", 0, BOUNDS["weight_seed"][2], key=widget("weight_seed"),
+                    disabled=locked("weight_seed"))
 
 
 def optimizer_name(name):
@@ -206,20 +244,26 @@ def optimizer_name(name):
 
 
 def training_widgets():
-    st.selectbox("Optimizer", list(nncore.OPTIMIZERS), format_func=optimizer_name, key=widget("optimizer"))
-    st.number_input("Learning rate", 0.0, 1e6, step=0.001, format="%.5g", key=widget("learning_rate"))
-    st.number_input("Decay", 0.0, 1.0, step=1e-7, format="%.3g", key=widget("decay"))
+    st.selectbox("Optimizer", list(nncore.OPTIMIZERS), format_func=optimizer_name, key=widget("optimizer"),
+                 disabled=locked("optimizer"))
+    st.number_input("Learning rate", 0.0, 1e6, step=0.001, format="%.5g", key=widget("learning_rate"),
+                    disabled=locked("learning_rate"))
+    st.number_input("Decay", 0.0, 1.0, step=1e-7, format="%.3g", key=widget("decay"), disabled=locked("decay"))
     opt = st.session_state[widget("optimizer")]
     if opt == "sgd":
-        st.number_input("Momentum", 0.0, 0.999, step=0.05, key=widget("momentum"))
+        st.number_input("Momentum", 0.0, 0.999, step=0.05, key=widget("momentum"), disabled=locked("momentum"))
     if opt in ("adagrad", "rmsprop", "adam"):
-        st.number_input("Epsilon", 1e-12, 1.0, step=1e-7, format="%.1e", key=widget("epsilon"))
+        st.number_input("Epsilon", 1e-12, 1.0, step=1e-7, format="%.1e", key=widget("epsilon"),
+                        disabled=locked("epsilon"))
     if opt == "rmsprop":
-        st.number_input("Rho", 0.0, 0.9999, step=0.01, format="%.4f", key=widget("rho"))
+        st.number_input("Rho", 0.0, 0.9999, step=0.01, format="%.4f", key=widget("rho"), disabled=locked("rho"))
     if opt == "adam":
-        st.number_input("Beta 1", 0.0, 0.9999, step=0.01, format="%.4f", key=widget("beta_1"))
-        st.number_input("Beta 2", 0.0, 0.99999, step=0.001, format="%.5f", key=widget("beta_2"))
-    st.number_input("Batch size (0 = full batch)", 0, BOUNDS["batch_size"][2], key=widget("batch_size"))
+        st.number_input("Beta 1", 0.0, 0.9999, step=0.01, format="%.4f", key=widget("beta_1"),
+                        disabled=locked("beta_1"))
+        st.number_input("Beta 2", 0.0, 0.99999, step=0.001, format="%.5f", key=widget("beta_2"),
+                        disabled=locked("beta_2"))
+    st.number_input("Batch size (0 = full batch)", 0, BOUNDS["batch_size"][2], key=widget("batch_size"),
+                    disabled=locked("batch_size"))
 
 
 def save_load_share(run, cfg):
@@ -227,6 +271,8 @@ def save_load_share(run, cfg):
     st.caption("Share link: the same data, model, settings and seeds; the same run, bit for bit"
                + (" (your own data and uploaded weights are not in a link)" if not_in_link else ""))
     st.code(share_link(cfg, st.context.url, presentation()), language=None, wrap_lines=True)
+    if challenges.active(run.state) is not None:
+        share_challenge(cfg)
     # A download's file is made when clicked, on a server thread outside this session's script run:
     # its callable holds what it needs (here the trainer; the weights, which depend on the iteration on
     # view, are offered under the live view, which is redrawn whenever the view moves).
@@ -242,3 +288,18 @@ def save_load_share(run, cfg):
                        help="Rebuilds this run with nncore (not available for your own data or uploaded weights)")
     st.file_uploader("Continue from weights (.json or .npz)", type=["json", "npz"], key=K.UPLOAD_WEIGHTS,
                      on_change=on_weights_upload, help="They must fit the current architecture")
+
+
+def share_challenge(cfg):
+    """A teacher's link to the challenge played: students start from these settings, with the ones
+    chosen here locked (the challenge's own are locked anyway)."""
+    ss = st.session_state
+    challenge = challenges.active(ss)
+    if K.SHARE_LOCK not in ss:
+        ss[K.SHARE_LOCK] = list(challenges.link_locks(ss))
+    choices = [f for f in challenges.LOCKABLE if f not in challenge.fixed]
+    st.multiselect("Share this challenge, locking", choices, key=K.SHARE_LOCK, placeholder="Nothing more",
+                   help=f"{challenge.title} always fixes {', '.join(challenge.fixed)}; students cannot "
+                        "change what the link locks")
+    st.code(share_link(cfg, st.context.url, presentation(), challenges.link_query(ss, cfg, ss[K.SHARE_LOCK])),
+            language=None, wrap_lines=True)
