@@ -324,7 +324,7 @@ def test_every_download_gives_the_run_on_screen(watched, base_url, tmp_path):
     def fetch(label):
         target = page.locator('[data-testid="stSidebar"]').get_by_role("button", name=label)
         target.scroll_into_view_if_needed()
-        with page.expect_download() as info:
+        with page.expect_download(timeout=60_000) as info:
             target.click()
         path = tmp_path / info.value.suggested_filename
         info.value.save_as(path)
@@ -360,7 +360,7 @@ def test_every_download_gives_the_run_on_screen(watched, base_url, tmp_path):
     page.locator("main").get_by_role("button", name="Save weights").click()
     for suffix, load in ((".json", nio.from_json), (".npz", nio.from_npz)):
         target = page.get_by_role("button", name=f"Weights ({suffix})")
-        with page.expect_download() as info:
+        with page.expect_download(timeout=60_000) as info:
             target.click()
         assert info.value.suggested_filename == f"weights-4{suffix}"
         network = nncore.mlp(2, [(16, "relu")], 3, seed=123)
