@@ -397,7 +397,7 @@ class ProtoSession:
         w = self.step_waiter
         if w and iteration >= w[0] and not w[1].done():
             w[1].set_result(now)
-            if iteration != w[0]:
+            if w[2] and iteration != w[0]:
                 self.r.errors.append(f"a Step was to show iteration {w[0]}; the page showed {iteration}")
 
     # ---- the player (ui/live/player.js; no pause-and-hold: these sessions never press Pause)
@@ -525,18 +525,20 @@ class ProtoSession:
         if self.closed:
             raise ProtocolError(f"connection closed during {what}")
 
-    def expect(self, iteration) -> asyncio.Future:
-        """A future set to the arrival time of the ForwardMsg that shows ``iteration`` (see ``reached``)."""
+    def expect(self, iteration, exact=True) -> asyncio.Future:
+        """A future set to the arrival time of the ForwardMsg that shows ``iteration`` (or, not
+        ``exact``, any later one; see ``reached``)."""
         fut = asyncio.get_running_loop().create_future()
-        self.step_waiter = (iteration, fut)
+        self.step_waiter = (iteration, fut, exact)
         return fut
 
-    async def step(self, label="Step", n=1) -> float:
-        # A Step trains from the last frame the stage was sent (after play, the newest of the batch);
-        # a page without a stage (a lesson) from its heading.
+    async def step(self, label="Step", n=1, exact=True) -> float:
+        # A Step trains from the last frame the stage was sent; a page without a stage (a lesson) from its
+        # heading. A Step that stops a play (not ``exact``) trains from wherever the server got to: it
+        # may have trained a batch the session has not received yet.
         base = self.frame_iteration if self.frame_iteration is not None else self.iteration
         expect = (base or 0) + n
-        fut = self.expect(expect)
+        fut = self.expect(expect, exact)
         t0 = time.monotonic()
         await self.click(label)
         source = "'Iteration N' heading" if self.by_heading else "still stage payload"
@@ -590,7 +592,7 @@ class ProtoSession:
                 self.no_ask = True
                 await asyncio.sleep(0.05)  # let an ask already decided go out first
                 await self.wait_run("the current run before the final Step")
-                self.r.stop_step_ms = await self.step()
+                self.r.stop_step_ms = await self.step(exact=False)
         except ProtocolError as err:
             self.r.errors.append(str(err))
         except (TimeoutError, OSError, urllib.error.URLError) as err:
