@@ -90,7 +90,18 @@ def test_network_diagram_at_128_neurons_draws_the_16_strongest():
 def test_neuron_graph_carries_the_iteration_numbers():
     record = lessons.single_neuron(1).records[0]
     dot = figures.neuron_graph(record)
-    assert dot.startswith("digraph") and "value 36.0" in dot and "grad -24.0" in dot and "grad 12.0" in dot
+    # Iteration 0: loss 36, dL/dw1 = 12 * x1 = -24; 8 digits on the node, every digit on hover.
+    assert dot.startswith("digraph") and "value 36 | grad 1" in dot and "w1 | value -1 | grad -24" in dot
+    assert 'tooltip="w1: value -1.0, grad -24.0"' in dot
+    late = figures.neuron_graph(lessons.single_neuron(200).records[199], digits=4)
+    assert "value -3.399 |" in late and "value -3.39" in late.split('tooltip="w0: ')[1][:20]
+
+
+def test_number_table_keeps_every_number_whole():
+    table = figures.number_table(["param", "before"], [["w0", -3.39906752944123], ["<b>", 1e-5]], digits=6)
+    assert '<td class="num" title="-3.39906752944123">-3.39907</td>' in table
+    assert "<td>&lt;b&gt;</td>" in table and 'title="1e-05">1e-05<' in table
+    assert figures.tex(-2.71348e-05) == r"-2.71348\mathrm{e}{-}05" and figures.tex(0.5) == "0.5"
 
 
 def test_boundary_shades_by_probability():

@@ -4,6 +4,8 @@ They read no session state and compute no gradients; every number they draw was
 computed by nncore and is passed in.
 """
 
+import html
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -274,17 +276,30 @@ def fmt(x, digits=6):
     return repr(float(x)) if digits is None else f"{float(x):.{digits}g}"
 
 
-def neuron_graph(record, digits=None):
+def tex(x, digits=6):
+    """``fmt`` for LaTeX: an exponent as a compact e-05 (plain "e-05" would be typeset e − 05, a subtraction)."""
+    mantissa, _, exponent = fmt(x, digits).partition("e")
+    return mantissa + (rf"\mathrm{{e}}{{{exponent[0]}}}{exponent[1:]}" if exponent else "")
+
+
+def neuron_graph(record, digits=8, big=False):
     """Graphviz DOT of the one-neuron lesson in micrograd's style: each node shows its
-    value (forward) and its gradient dLoss/dnode (backward), for one iteration."""
+    value (forward) and its gradient dLoss/dnode (backward), for one iteration, to ``digits``
+    significant digits (None: as Python prints them); hovering a node gives both in full.
+    Streamlit shrinks a graph to the width: left to right, each node's three lines stacked (a
+    record's fields, in LR), it is about as wide as a projector's page at ``big``, so its text keeps
+    nearly its own size."""
     f = lambda v: fmt(v, digits)  # noqa: E731
     x, w = record["inputs"], record["weights"]
-    lines = ['digraph G {', 'rankdir=LR; bgcolor="transparent";',
-             'node [shape=record, fontname="Helvetica", fontsize=16, style="rounded,filled", fillcolor="#ffffff"];',
-             'edge [color="#555555"];']
+    lines = ['digraph G {', 'rankdir=LR; bgcolor="transparent"; nodesep=0.12; ranksep=0.22;',
+             f'node [shape=record, fontname="Helvetica", fontsize={26 if big else 18}, style="rounded,filled", '
+             'fillcolor="#ffffff", margin="0.06,0.03"];',
+             'edge [color="#555555", penwidth=1.5];']
 
     def node(name, label, value, grad, fill="#ffffff"):
-        lines.append(f'{name} [label="{label} | value {f(value)} | grad {f(grad)}", fillcolor="{fill}"];')
+        full = f"{label}: value {fmt(value, None)}, grad {fmt(grad, None)}"
+        lines.append(f'{name} [label="{label} | value {f(value)} | grad {f(grad)}", fillcolor="{fill}", '
+                     f'tooltip="{full}"];')
 
     for i in range(3):
         node(f"x{i}", f"x{i}", x[i], record["dinputs"][i], "#eef5fb")
@@ -297,6 +312,20 @@ def neuron_graph(record, digits=None):
     node("loss", "loss = ReLU²", record["loss"], 1.0, "#e6f4ea")
     lines += ["b -> sum;", "sum -> relu;", "relu -> loss;", "}"]
     return "\n".join(lines)
+
+
+def number_table(columns, rows, digits=10):
+    """An HTML table (for st.markdown) that wraps rather than cuts: numbers to ``digits`` significant
+    digits, whole, each with its full value (as Python prints it) on hover; strings as given. The
+    class "lesson-table" is styled by ui.controls.LESSON_CSS."""
+    def cell(v):
+        if isinstance(v, str):
+            return f"<td>{html.escape(v)}</td>"
+        return f'<td class="num" title="{fmt(v, None)}">{fmt(v, digits)}</td>'
+
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in rows)
+    return f'<table class="lesson-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def draw_canvas(X, y, window, *, classes=5, targets=41, big=False):

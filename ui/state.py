@@ -25,7 +25,11 @@ class K:
     LAYER_SLIDER = "layer.iteration.slider"
     LAYER_PLAYING = "layer.playing"
     LAYER_PRECISION = "layer.precision"
-    LESSON_TICK = "lesson.tick"     # armed by a full run, fired by the play timer
+    NEURON_CHECKED = "neuron.checked"  # the iteration whose predictions were checked (revealed)
+    LAYER_CHECKED = "layer.checked"
+    LESSON_TICK = "lesson.tick"     # clock time of the last move while playing (the next is due a tick later)
+    LESSON_SPEED = "lesson.speed"   # play speed, iterations per second (plain value)
+    LESSON_SPEED_WIDGET = "lesson.speed.widget"  # its select slider, mirrored into LESSON_SPEED
     LESSON_TRANSPORT = "lesson.transport"  # the row of a lesson's buttons (a CSS hook: K.css)
     # Playground: the run (ui.run.PlaygroundRun)
     CONFIG = "pg.config"            # the Config the trainer was built from
@@ -79,6 +83,12 @@ class K:
     def widget(name):
         """The sidebar widget of Config field ``name`` (or "n_hidden", "neurons{i}", "act{i}")."""
         return K._WIDGET + name
+
+    @staticmethod
+    def prediction(lesson, part, iteration):
+        """A lesson's exercise widget ``part`` (an answer's index, or "check") at ``iteration``: a
+        new iteration gets empty boxes."""
+        return f"{lesson}.predict.{part}.{iteration}"
 
     @staticmethod
     def css(key):
