@@ -2,8 +2,8 @@
 
 * Step: from the click to the new "Iteration N" heading on screen with the run finished (every number,
   the graph and the curve redrawn), median of ``--clicks`` clicks on /neuron and /layer;
-* Play: iterations shown per second over ``--seconds`` of play (at the fastest speed when there is a
-  speed control).
+* Play: iterations shown per second over ``--seconds`` of play, at the default speed and, where there is
+  a speed control, at 20 and 50 per second (over at most 3 s: 200 iterations go by fast).
 
     python bench/bench_lessons.py [--repo PATH] [--clicks 15] [--seconds 8]
 
@@ -54,7 +54,31 @@ def settle(page, ms=600):
     page.wait_for_function(QUIET, arg=ms, polling=100, timeout=60_000)
 
 
+def play_rate(page, seconds):
+    """Iterations per second shown while playing, from a second after Play for ``seconds``."""
+    page.evaluate(STEP, "Play")
+    page.wait_for_timeout(1000)
+    first = iteration(page)
+    page.wait_for_timeout(seconds * 1000)
+    rate = (iteration(page) - first) / seconds
+    if page.locator("main button").filter(has_text=re.compile(r"^Pause")).count():
+        page.evaluate(STEP, "Pause")
+    settle(page, 300)
+    return rate
+
+
+def set_speed(page, index):
+    """The lesson's play speed (its second slider) to option ``index``."""
+    thumb = page.locator("main").get_by_role("slider").nth(1)
+    thumb.focus()
+    thumb.press("Home")
+    for _ in range(index):
+        thumb.press("ArrowRight")
+    settle(page, 300)
+
+
 def bench(page, base, path, clicks, seconds):
+    """(Step times in ms, {speed: iterations per second while playing})."""
     page.goto(f"{base}{path}")
     page.locator("main h3").filter(has_text=re.compile(r"^Iteration \d+")).wait_for(timeout=60_000)
     settle(page, 1500)
@@ -63,14 +87,14 @@ def bench(page, base, path, clicks, seconds):
         ms, _head = page.evaluate(STEP, "Step")
         times.append(ms)
         settle(page, 300)
-    start = iteration(page)
-    page.evaluate(STEP, "Play")
-    page.wait_for_timeout(1000)
-    first = iteration(page)
-    page.wait_for_timeout(seconds * 1000)
-    last = iteration(page)
-    page.evaluate(STEP, "Pause") if last < 200 else None
-    return times, start, (last - first) / seconds
+    rates = {"default": play_rate(page, seconds)}
+    if page.locator("main").get_by_role("slider").count() > 1:  # a speed control (PLAY_SPEEDS)
+        for index, speed in ((4, 20), (5, 50)):
+            page.evaluate(STEP, "Reset")
+            settle(page, 300)
+            set_speed(page, index)
+            rates[speed] = play_rate(page, min(seconds, 3))
+    return times, rates
 
 
 def main():
@@ -78,7 +102,7 @@ def main():
     parser.add_argument("--repo", type=Path, default=REPO)
     parser.add_argument("--clicks", type=int, default=15)
     parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--query", default="", help="extra query string for the lesson pages, e.g. speed=20")
+    parser.add_argument("--query", default="", help="query string for the lesson pages, e.g. present=1")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         base, proc = start_server(Path(tmp) / "server.log", repo=args.repo)
@@ -88,9 +112,10 @@ def main():
                 page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
                 for path in ("/neuron", "/layer"):
                     url = path + (f"?{args.query}" if args.query else "")
-                    times, _start, rate = bench(page, base, url, args.clicks, args.seconds)
+                    times, rates = bench(page, base, url, args.clicks, args.seconds)
                     print(f"{path}: Step median {statistics.median(times):.0f} ms (min {min(times):.0f}, "
-                          f"max {max(times):.0f}, n={len(times)}); Play {rate:.1f} iterations/s")
+                          f"max {max(times):.0f}, n={len(times)}); Play, iterations/s: "
+                          + ", ".join(f"{rate:.1f} at speed {speed}" for speed, rate in rates.items()), flush=True)
                 browser.close()
         finally:
             stop_server(proc)

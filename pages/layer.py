@@ -65,18 +65,16 @@ def view(it):
                                                   "Section 4: gradient with respect to the inputs"])
     inputs = [f"x{k + 1} = {figures.fmt(v, 4)}" for k, v in enumerate(r["X"])]
     with tab_grad:
-        c1, c2 = st.columns(2)
-        c1.plotly_chart(figures.matrix_heatmap(r["W"], title="W (row i: neuron i's weights)", row_labels=neurons,
-                                               col_labels=inputs, big=big), width="stretch")
-        c2.plotly_chart(figures.matrix_heatmap(r["dl_dW"], title="dL/dW = (dL/dZ)ᵀ · X  (outer product)",
-                                               row_labels=neurons, col_labels=inputs, fmt=".5g", big=big),
-                        width="stretch")
-        c3, c4 = st.columns(2)
-        c3.plotly_chart(figures.matrix_heatmap(r["B"][None, :], title="B", row_labels=["b"], col_labels=neurons,
-                                               big=big), width="stretch")
-        c4.plotly_chart(figures.matrix_heatmap(r["dl_dB"][None, :], title="dL/dB = dL/dZ", row_labels=["dL/dB"],
-                                               col_labels=neurons, fmt=".5g", big=big),
-                        width="stretch")
+        # Shaded tables, not Plotly heatmaps: a Step redraws them at once, and every number is whole.
+        c1, c2 = (st.container(), st.container()) if big else st.columns(2, gap="medium")
+        c1.markdown("**W** (row i: neuron i's weights)")
+        c1.markdown(figures.heat_table(r["W"], neurons, inputs), unsafe_allow_html=True)
+        c2.markdown("**dL/dW = (dL/dZ)ᵀ · X** (outer product)")
+        c2.markdown(figures.heat_table(r["dl_dW"], neurons, inputs), unsafe_allow_html=True)
+        c1.markdown("**B**")
+        c1.markdown(figures.heat_table(r["B"][None, :], ["b"], neurons), unsafe_allow_html=True)
+        c2.markdown("**dL/dB = dL/dZ**")
+        c2.markdown(figures.heat_table(r["dl_dB"][None, :], ["dL/dB"], neurons), unsafe_allow_html=True)
         st.markdown(
             f"**Why every row of dL/dW repeats the input vector.** dL/dw_in = dL/dz_i · dz_i/dw_in, and "
             f"dz_i/dw_in = x_n whatever the neuron. So row i is X = [1, 2, 3, 4] scaled by neuron i's dL/dz_i "
@@ -123,14 +121,11 @@ def view(it):
                     "`Layer_Dense` (and nncore's `Dense`) keeps `weights` as (inputs × neurons) so that the forward "
                     "pass is `inputs @ weights`. The same numbers, two layouts — so backward uses "
                     "`dinputs = dvalues @ weights.T`:")
-        a, b = st.columns(2)
-        a.plotly_chart(figures.matrix_heatmap(r["W"], title="Notes: W (neurons × inputs)", row_labels=neurons,
-                                              col_labels=[f"x{k + 1}" for k in range(4)], big=big),
-                       width="stretch")
-        b.plotly_chart(figures.matrix_heatmap(r["W"].T, title="Dense.weights = Wᵀ (inputs × neurons)",
-                                              row_labels=[f"x{k + 1}" for k in range(4)], col_labels=neurons,
-                                              big=big),
-                       width="stretch")
+        a, b = (st.container(), st.container()) if big else st.columns(2, gap="medium")
+        a.markdown("**Notes: W** (neurons × inputs)")
+        a.markdown(figures.heat_table(r["W"], neurons, [f"x{k + 1}" for k in range(4)]), unsafe_allow_html=True)
+        b.markdown("**Dense.weights = Wᵀ** (inputs × neurons)")
+        b.markdown(figures.heat_table(r["W"].T, [f"x{k + 1}" for k in range(4)], neurons), unsafe_allow_html=True)
 
     st.plotly_chart(figures.curves(np.arange(len(lesson.losses)), {"loss": lesson.losses}, it,
                                    title=f"Loss over the {data.LESSON_UPDATES} updates", big=big),

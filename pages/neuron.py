@@ -97,7 +97,7 @@ def view(it):
                     unsafe_allow_html=True)
 
     st.markdown("#### The computation graph: each node's value (forward) and gradient dL/dnode (backward)")
-    st.graphviz_chart(figures.neuron_graph(r, digits=4 if big else 8, big=big), width="stretch")
+    st.markdown(figures.neuron_graph(r, digits=5 if big else 8, big=big), unsafe_allow_html=True)
     st.caption("Hover a node for its value and gradient in full.")
 
     st.plotly_chart(figures.curves(np.arange(len(lesson.losses)), {"loss": lesson.losses}, it,

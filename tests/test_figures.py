@@ -89,12 +89,13 @@ def test_network_diagram_at_128_neurons_draws_the_16_strongest():
 
 def test_neuron_graph_carries_the_iteration_numbers():
     record = lessons.single_neuron(1).records[0]
-    dot = figures.neuron_graph(record)
+    svg = figures.neuron_graph(record)
     # Iteration 0: loss 36, dL/dw1 = 12 * x1 = -24; 8 digits on the node, every digit on hover.
-    assert dot.startswith("digraph") and "value 36 | grad 1" in dot and "w1 | value -1 | grad -24" in dot
-    assert 'tooltip="w1: value -1.0, grad -24.0"' in dot
+    assert svg.startswith("<svg") and svg.endswith("</svg>") and "\n" not in svg  # one Markdown block
+    assert ">value 36<" in svg and "<title>w1: value -1.0, grad -24.0</title>" in svg and ">grad -24<" in svg
+    assert svg.count("<rect") == 13 and svg.count("marker-end") == 12  # 13 nodes, 12 edges
     late = figures.neuron_graph(lessons.single_neuron(200).records[199], digits=4)
-    assert "value -3.399 |" in late and "value -3.39" in late.split('tooltip="w0: ')[1][:20]
+    assert ">value -3.399</text>" in late and "<title>w0: value -3.399067529436235," in late
 
 
 def test_number_table_keeps_every_number_whole():
