@@ -100,9 +100,8 @@ def view(it):
     st.markdown(figures.neuron_graph(r, digits=5 if big else 8, big=big), unsafe_allow_html=True)
     st.caption("Hover a node for its value and gradient in full.")
 
-    st.plotly_chart(figures.curves(np.arange(len(lesson.losses)), {"loss": lesson.losses}, it,
-                                   title=f"Loss over the {data.LESSON_UPDATES} updates", big=big),
-                    width="stretch")
+    st.markdown(figures.loss_curve_svg(lesson.losses, it, title=f"Loss over the {data.LESSON_UPDATES} updates "
+                                       f"(log scale; hover the marker)", big=big), unsafe_allow_html=True)
 
 
 lesson_player(K.NEURON_IT, K.NEURON_PLAYING, data.LESSON_UPDATES, view, slider_key=K.NEURON_SLIDER)

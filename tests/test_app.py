@@ -126,7 +126,11 @@ def test_layer_shows_both_printed_series():
     button(at, "Step").click().run()
     assert iteration(at) == 181
     at.slider[0].set_value(200).run()
-    assert "Final weights" in text(at) and "-0.00698895" in "".join(m.value for m in at.latex)
+    assert "Final weights" in text(at)
+    w_table = next(m.value for m in at.markdown if "lesson-table" in m.value)  # W, in the open tab
+    shown = [float(v) for v in re.findall(r'title="([^"]+)"', w_table)]
+    np.testing.assert_allclose(shown, np.ravel(notes.LAYER_FINAL_WEIGHTS_FLOAT64), rtol=0,
+                               atol=notes.PRINTED_ARRAY_TOLERANCE + 1e-12)
     assert not at.exception
 
 

@@ -1,5 +1,7 @@
 """Figure builders are pure: numbers in, figures out, the numbers where they belong."""
 
+import re
+
 import numpy as np
 
 from nncore import lessons
@@ -140,3 +142,14 @@ def test_boundary_is_not_upside_down():
     blue, orange = (np.array(list(bytes.fromhex(figures.CLASS_COLORS[k].lstrip("#"))), dtype=float) for k in (0, 1))
     assert np.argmax(top - top.mean()) == np.argmax(orange - orange.mean())    # reddish on top
     assert np.argmax(bottom - bottom.mean()) == np.argmax(blue - blue.mean())  # blue below
+
+
+def test_lesson_loss_curve_marks_the_current_iteration_on_a_log_axis():
+    svg = figures.loss_curve_svg([100.0, 10.0, 1.0, 0.1], 2, title="Loss")
+    assert "<title>iteration 2: loss 1.0</title>" in svg and "\n" not in svg
+    points = re.search(r'<polyline points="([^"]+)"', svg).group(1).split()
+    ys = [float(p.split(",")[1]) for p in points]
+    assert len(points) == 4 and np.allclose(np.diff(ys), ys[1] - ys[0])  # equal steps: one decade each
+    assert ">1e2<" in svg and ">1e-1<" in svg
+    marker = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg)
+    assert points[2] == f"{marker.group(1)},{marker.group(2)}"

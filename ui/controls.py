@@ -97,7 +97,8 @@ def transport(key, *, step, play, reset, playing):
 
 
 PLAY_SPEEDS = (1, 2, 5, 10, 20, 50)  # iterations per second: 1 to follow the numbers, 20+ to watch the curve
-MAX_TICKS = 8  # page reruns per second at most while playing; faster speeds move more iterations per rerun
+MAX_TICKS = 4  # reruns per second at most while playing (faster ones would interrupt each other on a busy
+               # server: a fragment run of the layer takes up to 0.2 s); faster speeds move more per rerun
 
 
 def play_tick(speed):

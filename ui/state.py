@@ -25,6 +25,7 @@ class K:
     LAYER_SLIDER = "layer.iteration.slider"
     LAYER_PLAYING = "layer.playing"
     LAYER_PRECISION = "layer.precision"
+    LAYER_TAB = "layer.tab"         # the open tab (lazy tabs: only it is drawn)
     NEURON_CHECKED = "neuron.checked"  # the iteration whose predictions were checked (revealed)
     LAYER_CHECKED = "layer.checked"
     LESSON_TICK = "lesson.tick"     # clock time of the last move while playing (the next is due a tick later)
