@@ -67,14 +67,19 @@ def compact_top():
 
 
 # The lessons' numbers are never cut: formulas are broken into lines by the pages, tables wrap their
-# text columns and keep each number whole (figures.number_table); a formula still too wide for a phone
-# scrolls rather than loses its end. The computation graph fills the width, its text scaling with it.
+# text columns and keep each number whole (figures.number_table); a formula or table still too wide for
+# a phone scrolls rather than loses its end. The computation graph fills the width, its text scaling with it.
 LESSON_CSS = """<style>
 .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.1rem 0; }
 .lesson-table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; margin-bottom: 0.5rem; }
 .lesson-table th, .lesson-table td { padding: 0.25rem 0.5rem; border-bottom: 1px solid rgba(128,128,128,0.3);
   text-align: left; vertical-align: top; }
 .lesson-table td.num { text-align: right; white-space: nowrap; }
+.lesson-table-wrap { overflow-x: auto; }
+@media (max-width: 640px) {
+  .lesson-table { font-size: 0.8rem; }
+  .lesson-table th, .lesson-table td { padding: 0.2rem 0.3rem; }
+}
 </style>"""
 
 

@@ -373,7 +373,8 @@ def number_table(columns, rows, digits=10, limit=None):
 
     head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in rows)
-    return f'<table class="lesson-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return (f'<div class="lesson-table-wrap"><table class="lesson-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{body}</tbody></table></div>')
 
 
 def heat_table(matrix, row_labels, col_labels, digits=5, corner=""):

@@ -27,6 +27,9 @@ CUT = """() => {
         || inner.left < box.left - 1)
       cut.push('formula: ' + el.textContent.slice(0, 60));
   }
+  for (const el of document.querySelectorAll('main .lesson-table-wrap')) {  // a table that would scroll
+    if (seen(el) && el.scrollWidth > el.clientWidth + 1) cut.push('table: ' + el.textContent.slice(0, 60));
+  }
   for (const el of document.querySelectorAll('main .lesson-table th, main .lesson-table td')) {
     if (!seen(el)) continue;
     if (el.scrollWidth > el.clientWidth + 1 || el.getBoundingClientRect().right > main.right + 1)
