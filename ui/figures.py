@@ -1,4 +1,4 @@
-"""Pure figure builders: data in, a Plotly figure or Graphviz DOT source out.
+"""Pure figure builders: data in, a Plotly figure, inline SVG or an HTML table out.
 
 They read no session state and compute no gradients; every number they draw was
 computed by nncore and is passed in.
