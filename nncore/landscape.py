@@ -111,14 +111,14 @@ def neuron_coefficients(record):
 
 def neuron_path(records, pair):
     """(k (len(records), 2), losses (len(records),)): the two parameters of ``pair`` at every
-    iteration of the lesson (before its update), and the loss printed there."""
+    iteration of the lesson (the state after n updates), and the loss printed there."""
     values = [neuron_values(r) for r in records]
     return np.array([[v[pair[0]], v[pair[1]]] for v in values]), np.array([r["loss"] for r in records])
 
 
 def neuron_loss_grid(records, current, pair=("w0", "b"), n=41, margin=0.15):
     """The lesson's loss L = ReLU(x . w + b)^2 over two of its parameters, the other two held at
-    iteration ``current``'s values (``current`` is 1-based, as the page counts).
+    iteration ``current``'s values (``records[current]``: the state after ``current`` updates).
 
     ``records``: ``lessons.single_neuron(...).records``; ``pair``: two of "w0", "w1", "w2", "b".
     The square box covers the whole path of ``records`` with ``margin`` on each side, and the grid
@@ -131,9 +131,9 @@ def neuron_loss_grid(records, current, pair=("w0", "b"), n=41, margin=0.15):
     pair = tuple(pair)
     if len(pair) != 2 or pair[0] == pair[1] or not set(pair) <= set(NEURON_PARAMETERS):
         raise ValueError(f"pick two different parameters of {', '.join(NEURON_PARAMETERS)}, got {pair}")
-    if not 1 <= current <= len(records):
-        raise ValueError(f"current must be an iteration 1..{len(records)}, got {current}")
-    record = records[current - 1]
+    if not 0 <= current < len(records):
+        raise ValueError(f"current must be an iteration 0..{len(records) - 1}, got {current}")
+    record = records[current]
     path, _ = neuron_path(records, pair)
     point = np.array([neuron_values(record)[name] for name in pair])
     lo, hi = np.minimum(path.min(axis=0), point), np.maximum(path.max(axis=0), point)

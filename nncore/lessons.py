@@ -31,9 +31,10 @@ def _iterations(iterations):
 
 @dataclass
 class Lesson:
-    """``losses[k]`` is the loss of iteration k + 1 (the notes' "Iteration k+1" for the
-    neuron, "Iteration k" for the layer, which counts from 0). ``records[k]`` holds every
-    value of that iteration, before and after its update."""
+    """``records[k]`` holds every value of the forward and backward pass at the state after k
+    updates (iteration k, as the playground counts), and of the update that follows; ``losses[k]``
+    is its loss. The notes print it as "Iteration k+1" for the neuron (their loop counts from 1)
+    and "Iteration k" for the layer (from 0)."""
 
     losses: np.ndarray
     records: list
@@ -147,3 +148,90 @@ def layer_numerical_gradients(record, epsilon=1e-6):
         e[j] = epsilon
         dB[j] = (loss(W, B + e) - loss(W, B - e)) / (2 * epsilon)
     return dW, dB, relative_error(np.r_[record["dl_dW"].ravel(), record["dl_dB"]], np.r_[dW.ravel(), dB])
+
+
+# ---------------------------------------------------------------- exercises: predict, then reveal
+
+RELATIVE_TOLERANCE = 1e-3
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One number the student works out before pressing Step: its name, the right value, the
+    formula it follows, and wrong values a student is likely to reach, each with its hint."""
+
+    name: str
+    truth: float
+    formula: str
+    mistakes: tuple = ()  # ((value, hint), ...), the likelier first
+
+
+def close(answer, truth, rtol=RELATIVE_TOLERANCE):
+    """``answer`` within ``rtol`` of ``truth``, relatively (exactly 0 when the truth is 0: a dead ReLU's gradient)."""
+    return abs(answer - truth) <= rtol * abs(truth) if truth != 0 else abs(answer) < 1e-12
+
+
+def check(prediction, answer):
+    """(right?, hint): the hint names the factor that is off when ``answer`` is one of the known
+    mistakes, else it spells out the formula."""
+    if close(answer, prediction.truth):
+        return True, "Right."
+    for value, hint in prediction.mistakes:
+        if close(answer, value):
+            return False, hint
+    return False, f"Not this one. Work it out factor by factor: {prediction.formula}."
+
+
+def _update_mistakes(name, before, grad, lr, loss):
+    return ((before, f"That is {name} before the update; subtract {lr:g} · d{loss}/d{name}."),
+            (before + lr * grad, f"Wrong sign: gradient descent subtracts the step, {name} − {lr:g} · "
+             f"d{loss}/d{name}."),
+            (before - grad, f"You left out the learning rate: the step is {lr:g} · d{loss}/d{name}."))
+
+
+def neuron_predictions(lesson, iteration):
+    """At ``iteration`` of ``single_neuron``: dL/dReLU, dL/dw1 and w1 after the update, all of
+    iteration + 1 (its forward pass runs on the "after" weights on screen). Needs records[iteration + 1]."""
+    now, nxt = lesson.records[iteration], lesson.records[iteration + 1]
+    lr, d, x1 = lesson.learning_rate, nxt["drelu_dsum"], nxt["inputs"][1]
+    return [
+        Prediction("dL/dReLU", nxt["dloss_drelu"], "dL/dReLU = 2 · ReLU(sum), sum = x · w + b with the updated w and b",
+                   ((now["dloss_drelu"], "That is this iteration's dL/dReLU: first run the forward pass with the "
+                     "updated weights and bias (the 'after' column)."),
+                    (nxt["relu"], "That is ReLU(sum) itself; dL/dReLU = 2 · ReLU(sum)."),
+                    (nxt["loss"], "That is the loss ReLU(sum)²; its derivative is 2 · ReLU(sum)."))),
+        Prediction("dL/dw1", nxt["dweights"][1], "dL/dw1 = dL/dReLU · dReLU/dsum · dsum/dmul1 · dmul1/dw1",
+                   ((-nxt["dweights"][1], f"Right size, wrong sign: dmul1/dw1 = x1 = {x1:g}."),
+                    (nxt["dloss_drelu"], f"That is dL/dReLU; multiply by dReLU/dsum = {d:g} and by "
+                     f"dmul1/dw1 = x1 = {x1:g}."),
+                    (nxt["dloss_drelu"] * d, f"That is dL/dsum; multiply by dmul1/dw1 = x1 = {x1:g}."),
+                    (nxt["dloss_dsum"] * nxt["weights"][1], f"You multiplied by w1; dmul1/dw1 = x1 = {x1:g}."),
+                    (now["dweights"][1], "That is this iteration's dL/dw1: use the forward pass at the updated "
+                     "weights."))),
+        Prediction("w1 after the update", nxt["new_weights"][1], f"w1 − {lr:g} · dL/dw1",
+                   _update_mistakes("w1", nxt["weights"][1], nxt["dweights"][1], lr, "L")),
+    ]
+
+
+def layer_predictions(lesson, iteration):
+    """At ``iteration`` of ``dense_layer``: dl/dy, dl/dw23 (neuron 2's weight on input 3) and w23
+    after the update, all of iteration + 1. Needs records[iteration + 1]."""
+    now, nxt = lesson.records[iteration], lesson.records[iteration + 1]
+    lr, d, x3 = lesson.learning_rate, nxt["dA_dZ"][1], nxt["X"][2]
+    return [
+        Prediction("dl/dy", nxt["dl_dy"], "dl/dy = 2y, y = sum(ReLU(W·X + B)) with the updated W and B",
+                   ((now["dl_dy"], "That is this iteration's dl/dy: first run the forward pass with the updated "
+                     "W and B."),
+                    (nxt["y"], "That is y itself; dl/dy = 2y."),
+                    (nxt["loss"], "That is the loss y²; its derivative is 2y."))),
+        Prediction("dl/dw23", nxt["dl_dW"][1, 2], "dl/dw23 = dl/dy · dy/da2 · da2/dz2 · dz2/dw23",
+                   ((-nxt["dl_dW"][1, 2], f"Right size, wrong sign: dz2/dw23 = x3 = {x3:g}."),
+                    (nxt["dl_dZ"][1], f"That is dl/dz2; multiply by dz2/dw23 = x3 = {x3:g}."),
+                    (nxt["dl_dy"], f"That is dl/dy; multiply by dy/da2 = 1, da2/dz2 = {d:g} (ReLU') and "
+                     f"dz2/dw23 = x3 = {x3:g}."),
+                    (nxt["dl_dZ"][1] * nxt["W"][1, 2], f"You multiplied by w23; dz2/dw23 = x3 = {x3:g}."),
+                    (now["dl_dW"][1, 2], "That is this iteration's dl/dw23: use the forward pass at the updated "
+                     "W and B."))),
+        Prediction("w23 after the update", nxt["new_W"][1, 2], f"w23 − {lr:g} · dl/dw23",
+                   _update_mistakes("w23", nxt["W"][1, 2], nxt["dl_dW"][1, 2], lr, "l")),
+    ]

@@ -76,22 +76,26 @@ def test_home_links_every_page():
 
 
 def test_neuron_steps_through_the_notes_numbers():
+    # Iteration n is the state after n updates; the notes' loop prints it as "Iteration n+1".
     at = app("pages/neuron.py")
-    assert iteration(at) == 1 and "Iteration 1, Loss: 36.0" in text(at)
+    assert iteration(at) == 0 and "`Iteration 1, Loss: 36.0`" in text(at)
     button(at, "Step").click().run()
-    assert iteration(at) == 2 and f"Iteration 2, Loss: {notes.NEURON_LOSSES[1]!r}" in text(at)
+    assert iteration(at) == 1 and f"`Iteration 2, Loss: {notes.NEURON_LOSSES[1]!r}`" in text(at)
     button(at, "Step x10").click().run()
-    assert iteration(at) == 12 and repr(notes.NEURON_LOSSES[11]) in text(at)
-    at.slider[0].set_value(200).run()
-    assert iteration(at) == 200 and repr(notes.NEURON_LOSSES[199]) in text(at)
+    assert iteration(at) == 11 and f"`Iteration 12, Loss: {notes.NEURON_LOSSES[11]!r}`" in text(at)
+    at.slider[0].set_value(199).run()
+    assert iteration(at) == 199 and f"`Iteration 200, Loss: {notes.NEURON_LOSSES[199]!r}`" in text(at)
+    at.slider[0].set_value(200).run()  # after the notes' last update: their final weights and bias
+    assert iteration(at) == 200 and f"Final bias: {notes.NEURON_FINAL_BIAS!r}" in text(at)
+    assert " ".join(str(w) for w in notes.NEURON_FINAL_WEIGHTS) in " ".join(text(at).split())
     button(at, "Reset").click().run()
-    assert iteration(at) == 1
+    assert iteration(at) == 0
     assert not at.exception
 
 
 def test_neuron_precision_switch_shows_exact_float64():
     at = app("pages/neuron.py")
-    at.slider[0].set_value(200).run()
+    at.slider[0].set_value(199).run()
     at.segmented_control[0].set_value("float64").run()
     body = text(at)
     assert repr(notes.NEURON_LOSSES[199]) not in body
@@ -101,21 +105,32 @@ def test_neuron_precision_switch_shows_exact_float64():
 
 def test_neuron_chain_rule_and_numerical_gradient_table():
     at = app("pages/neuron.py")
-    table = at.dataframe[0].value
-    assert table["dL/dparam"].tolist() == [12.0, -24.0, 36.0, 12.0]
-    assert (table["numerical"] - table["dL/dparam"]).abs().max() < 1e-9
-    assert any("12.0 \\cdot 1.0 \\cdot 1 \\cdot (1.0) = 12.0" in m.value for m in at.latex)
+    table = next(m.value for m in at.markdown if "lesson-table" in m.value and "numerical" in m.value)
+    # Iteration 0: dL/dReLU = 2 * ReLU(6) = 12, dL/dw = 12 * x = [12, -24, 36], dL/db = 12; each whole, full on hover.
+    for grad in ("12", "-24", "36"):
+        assert f'title="{float(grad)!r}">{grad}</td>' in table
+    assert re.search(r'title="11\.99999\d+|title="12\.0000\d+', table)  # the numerical estimate, to 1e-9
+    assert any("12.0 \\cdot 1.0 \\cdot 1 \\cdot (1.0) \\\\ &= 12.0" in m.value for m in at.latex)
 
 
 def test_layer_shows_both_printed_series():
+    # The notes' layer loop counts from 0, as the app does: the same numbers carry the same label.
     at = app("pages/layer.py")
-    assert iteration(at) == 1 and "Iteration 0, Loss: 466.56000000000006" in text(at)
-    at.slider[0].set_value(21).run()
-    assert f"Iteration 20, Loss: {notes.LAYER_LOSSES_NOTES[1]!r}" in text(at)
+    assert iteration(at) == 0 and "`Iteration 0, Loss: 466.56000000000006`" in text(at)
+    at.slider[0].set_value(20).run()
+    assert f"`Iteration 20, Loss: {notes.LAYER_LOSSES_NOTES[1]!r}`" in text(at)
+    at.slider[0].set_value(180).run()
+    assert f"`Iteration 180, Loss: {notes.LAYER_LOSSES_NOTES[9]!r}`" in text(at)
     at.segmented_control[0].set_value("float64").run()
-    assert f"Iteration 20, Loss: {notes.LAYER_LOSSES_FLOAT64[1]!r}" in text(at)
+    assert f"`Iteration 180, Loss: {notes.LAYER_LOSSES_FLOAT64[9]!r}`" in text(at)
     button(at, "Step").click().run()
-    assert iteration(at) == 22
+    assert iteration(at) == 181
+    at.slider[0].set_value(200).run()
+    assert "Final weights" in text(at)
+    w_table = next(m.value for m in at.markdown if "lesson-table" in m.value)  # W, in the open tab
+    shown = [float(v) for v in re.findall(r'title="([^"]+)"', w_table)]
+    np.testing.assert_allclose(shown, np.ravel(notes.LAYER_FINAL_WEIGHTS_FLOAT64), rtol=0,
+                               atol=notes.PRINTED_ARRAY_TOLERANCE + 1e-12)
     assert not at.exception
 
 
@@ -229,11 +244,16 @@ def test_configuration_grid_renders_and_trains(query):
 def test_presentation_mode_from_the_link_enlarges_the_charts():
     at = app(present=1)
     assert at.toggle(key=K.PRESENT).value is True
-    for page in ("pages/neuron.py", "pages/layer.py", "pages/playground.py"):
+    for page in ("pages/neuron.py", "pages/layer.py"):  # their graph and loss curve are inline SVG
         at.switch_page(page).run()
         assert not at.exception
-        fonts = {json.loads(c.proto.spec)["layout"]["font"]["size"] for c in at.get("plotly_chart")}
-        assert fonts == {20}, fonts
+        fonts = [int(re.search(r'font-size="(\d+)"', m.value).group(1)) for m in at.markdown
+                 if m.value.startswith("<svg")]
+        assert len(fonts) == (2 if page == "pages/neuron.py" else 1) and min(fonts) >= 19, fonts  # else 15, 16
+    at.switch_page("pages/playground.py").run()
+    assert not at.exception
+    fonts = {json.loads(c.proto.spec)["layout"]["font"]["size"] for c in at.get("plotly_chart")}
+    assert fonts == {20}, fonts
 
 
 def test_presentation_mode_folds_the_sidebar_once_when_it_turns_on():
@@ -371,7 +391,7 @@ def test_a_lesson_keeps_its_iteration_across_pages():
     button(at, "Step x10").click().run()
     at.switch_page("pages/layer.py").run()
     at.switch_page("pages/neuron.py").run()
-    assert iteration(at) == 11 and repr(notes.NEURON_LOSSES[10]) in text(at)
+    assert iteration(at) == 10 and f"`Iteration 11, Loss: {notes.NEURON_LOSSES[10]!r}`" in text(at)
 
 
 def test_divergence_while_playing_stops_play_and_keeps_the_last_good_iteration():

@@ -1,5 +1,7 @@
 """Figure builders are pure: numbers in, figures out, the numbers where they belong."""
 
+import re
+
 import numpy as np
 
 from nncore import lessons
@@ -89,8 +91,20 @@ def test_network_diagram_at_128_neurons_draws_the_16_strongest():
 
 def test_neuron_graph_carries_the_iteration_numbers():
     record = lessons.single_neuron(1).records[0]
-    dot = figures.neuron_graph(record)
-    assert dot.startswith("digraph") and "value 36.0" in dot and "grad -24.0" in dot and "grad 12.0" in dot
+    svg = figures.neuron_graph(record)
+    # Iteration 0: loss 36, dL/dw1 = 12 * x1 = -24; 8 digits on the node, every digit on hover.
+    assert svg.startswith("<svg") and svg.endswith("</svg>") and "\n" not in svg  # one Markdown block
+    assert ">value 36<" in svg and "<title>w1: value -1.0, grad -24.0</title>" in svg and ">grad -24<" in svg
+    assert svg.count("<rect") == 13 and svg.count("marker-end") == 12  # 13 nodes, 12 edges
+    late = figures.neuron_graph(lessons.single_neuron(200).records[199], digits=4)
+    assert ">value -3.399</text>" in late and "<title>w0: value -3.399067529436235," in late
+
+
+def test_number_table_keeps_every_number_whole():
+    table = figures.number_table(["param", "before"], [["w0", -3.39906752944123], ["<b>", 1e-5]], digits=6)
+    assert '<td class="num" title="-3.39906752944123">-3.39907</td>' in table
+    assert "<td>&lt;b&gt;</td>" in table and 'title="1e-05">1e-05<' in table
+    assert figures.tex(-2.71348e-05) == r"-2.71348\mathrm{e}{-}05" and figures.tex(0.5) == "0.5"
 
 
 def test_boundary_shades_by_probability():
@@ -128,3 +142,14 @@ def test_boundary_is_not_upside_down():
     blue, orange = (np.array(list(bytes.fromhex(figures.CLASS_COLORS[k].lstrip("#"))), dtype=float) for k in (0, 1))
     assert np.argmax(top - top.mean()) == np.argmax(orange - orange.mean())    # reddish on top
     assert np.argmax(bottom - bottom.mean()) == np.argmax(blue - blue.mean())  # blue below
+
+
+def test_lesson_loss_curve_marks_the_current_iteration_on_a_log_axis():
+    svg = figures.loss_curve_svg([100.0, 10.0, 1.0, 0.1], 2, title="Loss")
+    assert "<title>iteration 2: loss 1.0</title>" in svg and "\n" not in svg
+    points = re.search(r'<polyline points="([^"]+)"', svg).group(1).split()
+    ys = [float(p.split(",")[1]) for p in points]
+    assert len(points) == 4 and np.allclose(np.diff(ys), ys[1] - ys[0])  # equal steps: one decade each
+    assert ">1e2<" in svg and ">1e-1<" in svg
+    marker = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg)
+    assert points[2] == f"{marker.group(1)},{marker.group(2)}"

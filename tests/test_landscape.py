@@ -124,7 +124,7 @@ def test_neuron_grid_against_nncores_forward(pair):
     lesson = lessons.single_neuron(200, precision="float64")
     current = 37
     g = landscape.neuron_loss_grid(lesson.records, current, pair, n=41)
-    r = lesson.records[current - 1]
+    r = lesson.records[current]
     for row, col in ((0, 0), (40, 40), (3, 29), (g["at"][0], g["at"][1] + 2)):
         values = {"w0": r["weights"][0], "w1": r["weights"][1], "w2": r["weights"][2], "b": r["bias"]}
         values[pair[0]], values[pair[1]] = g["p"][col], g["q"][row]
@@ -142,14 +142,14 @@ def values_of(record, pair):
 
 def test_neuron_grid_current_point_is_the_printed_loss_in_the_notes_precision():
     lesson = lessons.single_neuron(200, precision="notes")
-    for current in (1, 100, 200):
+    for current in (0, 99, 199):  # records[n]: the state after n updates
         g = landscape.neuron_loss_grid(lesson.records, current, ("w0", "b"))
-        assert g["loss"][g["at"]] == lesson.losses[current - 1]
+        assert g["loss"][g["at"]] == lesson.losses[current]
 
 
 def test_neuron_gradient_is_the_slope_of_the_grid_and_the_path_ends_at_the_final_weights():
     lesson = lessons.single_neuron(200, precision="float64")
-    g = landscape.neuron_loss_grid(lesson.records, 1, ("w2", "b"))
+    g = landscape.neuron_loss_grid(lesson.records, 0, ("w2", "b"))
     assert g["gradient"].tolist() == [36.0, 12.0]  # 2 * 6 * x2 = 36 and 2 * 6 * 1
     row, col = g["at"]
     # The loss is a parabola in each parameter here: central differences are exact.
@@ -170,5 +170,5 @@ def test_neuron_grid_names_bad_choices():
     records = lessons.single_neuron(5).records
     with pytest.raises(ValueError, match="two different parameters of w0, w1, w2, b"):
         landscape.neuron_loss_grid(records, 1, ("w0", "w0"))
-    with pytest.raises(ValueError, match="iteration 1..5"):
-        landscape.neuron_loss_grid(records, 6)
+    with pytest.raises(ValueError, match=r"iteration 0\.\.4, got 5"):
+        landscape.neuron_loss_grid(records, 5)

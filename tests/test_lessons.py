@@ -78,3 +78,26 @@ def test_nncore_layers_agree_with_the_lesson(iteration):
 def test_bad_precision_is_named():
     with pytest.raises(ValueError, match="precision"):
         lessons.single_neuron(precision="float16")
+
+
+def test_a_prediction_is_right_within_a_thousandth():
+    p = lessons.Prediction("dL/dw1", -23.28, "dL/dw1 = ...", ((11.64, "That is dL/dReLU"),))
+    assert lessons.check(p, -23.28 * (1 + 0.9e-3)) == (True, "Right.")
+    assert lessons.check(p, -23.28 * (1 + 1.1e-3))[0] is False
+    assert lessons.check(p, 11.64 * 1.0005) == (False, "That is dL/dReLU")           # a known mistake, named
+    assert lessons.check(p, 5.0) == (False, "Not this one. Work it out factor by factor: dL/dw1 = ....")
+    dead = lessons.Prediction("dl/dw23", 0.0, "")                                       # a dead ReLU's gradient
+    assert lessons.check(dead, 0.0)[0] and not lessons.check(dead, 1e-6)[0]
+
+
+def test_the_predictions_are_the_next_iterations_numbers():
+    # Iteration 0 -> 1 of the neuron, by hand from the notes: ReLU(sum) at iteration 1 = sqrt(their loss
+    # "Iteration 2"); dL/dw1 = 2 ReLU * 1 * 1 * x1 (x1 = -2); w1 = -1 + 0.001 * 24 = -0.976 before that update.
+    relu = notes.NEURON_LOSSES[1] ** 0.5
+    got = [p.truth for p in lessons.neuron_predictions(lessons.single_neuron(3), 0)]
+    np.testing.assert_allclose(got, [2 * relu, -4 * relu, -0.976 + 0.004 * relu], rtol=1e-7)
+    # The layer at iteration 0: y = 21.6 (loss 466.56); at iteration 1 the same forward on the updated W, B.
+    layer = lessons.dense_layer(3, precision="float64")
+    dl_dy, dw23, w23 = (p.truth for p in lessons.layer_predictions(layer, 0))
+    assert dl_dy == pytest.approx(2 * notes.LAYER_LOSSES_FLOAT64[0] ** 0.5 - 2 * 0.001 * 43.2 * (3 * 30 + 3), rel=1e-12)
+    assert dw23 == pytest.approx(dl_dy * 3) and w23 == pytest.approx(0.7 - 0.001 * 43.2 * 3 - 0.001 * dw23)

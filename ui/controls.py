@@ -1,10 +1,14 @@
 """Widgets shared by pages: the lesson transport bar, and presentation mode."""
 
+import math
 import re
+import time
 from string import Template
 
 import streamlit as st
 
+from nncore import lessons
+from ui import figures
 from ui.state import K
 
 HELP = {"step": "One iteration: forward, backward, update (key: →)",
@@ -99,6 +103,27 @@ def compact_top():
     st.html(COMPACT_TOP_CSS)
 
 
+# The lessons' numbers are never cut: formulas are broken into lines by the pages, tables wrap their
+# text columns and keep each number whole (figures.number_table); a formula or table still too wide for
+# a phone scrolls rather than loses its end. The computation graph fills the width, its text scaling with it.
+LESSON_CSS = """<style>
+.katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.1rem 0; }
+.lesson-table { width: 100%; border-collapse: collapse; font-variant-numeric: tabular-nums; margin-bottom: 0.5rem; }
+.lesson-table th, .lesson-table td { padding: 0.25rem 0.5rem; border-bottom: 1px solid rgba(128,128,128,0.3);
+  text-align: left; vertical-align: top; }
+.lesson-table td.num { text-align: right; white-space: nowrap; }
+.lesson-table-wrap { overflow-x: auto; }
+@media (max-width: 640px) {
+  .lesson-table { font-size: 0.8rem; }
+  .lesson-table th, .lesson-table td { padding: 0.2rem 0.3rem; }
+}
+</style>"""
+
+
+def lesson_css():
+    st.html(LESSON_CSS)
+
+
 def transport(key, *, step, play, reset, playing):
     """Step / Step x10 / Play-Pause / Reset: a row of buttons as wide as their labels (one line on a
     projector, wrapping on a phone) in a horizontal container keyed ``key``, returned for more buttons.
@@ -113,56 +138,139 @@ def transport(key, *, step, play, reset, playing):
     return row
 
 
-def lesson_transport(it_key, playing_key, n_iterations, *, slider_key):
-    """Step / Step x10 / Play-Pause / Reset and a slider 1..n; returns the chosen iteration.
+PLAY_SPEEDS = (1, 2, 5, 10, 20, 50)  # iterations per second: 1 to follow the numbers, 20+ to watch the curve
+MAX_TICKS = 4  # reruns per second at most while playing (faster ones would interrupt each other on a busy
+               # server: a fragment run of the layer takes up to 0.2 s); faster speeds move more per rerun
 
-    ``it_key`` holds the iteration as a plain value (a widget's value would be dropped when
-    the user visits another page); the slider, keyed ``slider_key``, mirrors it. The
-    buttons move it in callbacks, which run before the widgets are drawn.
+
+def play_tick(speed):
+    """(seconds between two reruns, iterations per rerun) that play ``speed`` iterations per second
+    with at most MAX_TICKS reruns a second."""
+    per = -(-int(speed) // MAX_TICKS)
+    return per / speed, per
+
+
+def play_advance(elapsed, speed):
+    """Iterations to move after ``elapsed`` seconds of play at ``speed``: what the clock says, so a slow
+    rerun does not slow the film, but at most two ticks' worth (a stalled tab does not jump); none while
+    less than half a tick has passed (a Step's own rerun, or a timer firing early)."""
+    interval, per = play_tick(speed)
+    if elapsed < interval / 2:
+        return 0
+    return max(1, min(round(elapsed * speed), 2 * per))
+
+
+def lesson_player(it_key, playing_key, n_updates, body, *, slider_key):
+    """A lesson's transport (Step / Step x10 / Play-Pause / Reset, a slider 0..``n_updates`` and the
+    play speed) and ``body(iteration)``, drawn in one fragment: a Step reruns the fragment only.
+    Iteration n is the state after n updates, as in the playground.
+
+    ``it_key`` holds the iteration as a plain value (a widget's value would be dropped when the user
+    visits another page); the slider, keyed ``slider_key``, mirrors it, as the speed's does
+    K.LESSON_SPEED. Buttons move it in callbacks, which run before the widgets are drawn.
+    While playing the fragment reruns itself every tick (``run_every``, which only a full run
+    sets: Play, Pause and a new speed rerun the app) and moves by ``play_advance``.
     """
     ss = st.session_state
-    ss.setdefault(it_key, 1)
+    clock = time.monotonic
+    ss.setdefault(it_key, 0)
     ss.setdefault(playing_key, False)
+    ss.setdefault(K.LESSON_SPEED, 2)
+    playing, speed = ss[playing_key], ss[K.LESSON_SPEED]
+    interval, _ = play_tick(speed)
+
+    def moved():
+        ss[K.LESSON_TICK] = clock()  # the move's own rerun is no tick
 
     def move(by):
-        ss[it_key] = max(1, min(n_iterations, ss[it_key] + by))
+        ss[it_key] = max(0, min(n_updates, ss[it_key] + by))
+        moved()
 
     def reset():
-        ss[it_key] = 1
+        ss[it_key] = 0
         ss[playing_key] = False
 
     def play(on):  # set, not toggled: a re-sent click must not undo itself
+        if on and ss[it_key] >= n_updates:
+            ss[it_key] = 0  # Play at the end plays again from the start
         ss[playing_key] = on
+        moved()
 
     def dragged():
         ss[it_key] = ss[slider_key]
+        moved()
 
-    transport(K.LESSON_TRANSPORT, step=move, play=play, reset=reset, playing=ss[playing_key])
-    ss[slider_key] = ss[it_key]
-    st.slider("Iteration", 1, n_iterations, key=slider_key, on_change=dragged, help="Drag to any iteration")
-    return st.session_state[it_key]
+    def new_speed():
+        ss[K.LESSON_SPEED] = ss[K.LESSON_SPEED_WIDGET]
+
+    @st.fragment(run_every=interval if playing else None)
+    def view():
+        if (ss[playing_key], ss[K.LESSON_SPEED]) != (playing, speed):
+            st.rerun()  # the timer belongs to the fragment: only a full run sets or clears it
+        if playing:
+            last = ss.get(K.LESSON_TICK)
+            steps = play_advance(clock() - last, speed) if last is not None else 0
+            if last is None or steps:
+                ss[K.LESSON_TICK] = clock()
+            ss[it_key] = min(n_updates, ss[it_key] + steps)
+            if ss[it_key] >= n_updates:
+                ss[playing_key] = False  # the next tick finds it changed and clears the timer
+        transport(K.LESSON_TRANSPORT, step=move, play=play, reset=reset, playing=ss[playing_key])
+        ss[slider_key] = ss[it_key]
+        ss[K.LESSON_SPEED_WIDGET] = ss[K.LESSON_SPEED]
+        at, pace = st.columns([5, 1], vertical_alignment="bottom")
+        at.slider("Iteration (the state after this many updates)", 0, n_updates, key=slider_key,
+                  on_change=dragged, help="Drag to any iteration: 0 is the start, before any update")
+        pace.select_slider("Play speed", PLAY_SPEEDS, key=K.LESSON_SPEED_WIDGET, on_change=new_speed,
+                           format_func=lambda v: f"{v} it/s",
+                           help="Iterations per second while playing: 1 to follow the numbers, 20 or 50 to "
+                                "watch the loss fall")
+        body(ss[it_key])
+
+    view()
 
 
-def lesson_autoplay(it_key, playing_key, n_iterations, interval=0.4):
-    """While playing, advance one iteration per ``interval`` seconds (a timed fragment)."""
-    if not st.session_state.get(playing_key):
-        return
+def lesson_heading(lesson, iteration, notes_label, predictions, checked_key):
+    """The iteration on screen ("Iteration n", the state after n updates, as in the playground), where the
+    notes print the same numbers, and the exercise on the next iteration (``predictions``; None: none)."""
+    st.subheader(f"Iteration {iteration}")
+    st.markdown(notes_label)
+    if predictions is not None:
+        prediction_panel(lesson, iteration, predictions, checked_key)
 
-    # The full run disarms; the fragment's own timed reruns advance and redraw the page.
-    st.session_state[K.LESSON_TICK] = False
 
-    @st.fragment(run_every=interval)
-    def tick():
-        if not st.session_state[K.LESSON_TICK]:
-            st.session_state[K.LESSON_TICK] = True
+def prediction_panel(lesson, iteration, predictions, checked_key):
+    """Predict, then reveal: a box per ``predictions`` (nncore.lessons.Prediction, of iteration + 1),
+    a Check button, then each answer's verdict with its hint and the notes' number."""
+    ss = st.session_state
+    with st.expander(f"Exercise: work out iteration {iteration + 1}'s numbers, then Step", expanded=False):
+        st.caption("From the numbers on screen (the update's 'after' values are the next iteration's "
+                   "parameters), work these out before you press Step. Within 0.1% counts as right.")
+        boxes = st.columns(len(predictions))
+        answers = [box.text_input(p.name, key=K.prediction(lesson, i, iteration), placeholder="your number")
+                   for i, (box, p) in enumerate(zip(boxes, predictions))]
+        st.button("Check", key=K.prediction(lesson, "check", iteration),
+                  on_click=lambda: ss.__setitem__(checked_key, iteration))
+        if ss.get(checked_key) != iteration:
             return
-        if st.session_state[it_key] >= n_iterations:
-            st.session_state[playing_key] = False
-        else:
-            st.session_state[it_key] += 1
-        st.rerun()
+        for p, text in zip(predictions, answers):
+            verdict = answer_verdict(p, text)
+            st.markdown(f"**{p.name}**: {verdict} The notes' number: `{figures.fmt(p.truth, None)}`")
 
-    tick()
+
+def answer_verdict(prediction, text):
+    """What a typed answer earns: ✓, or ✗ with the hint (nncore.lessons.check), or what was wrong with it."""
+    text = (text or "").strip()
+    if not text:
+        return "no answer."
+    try:
+        value = float(text)
+    except ValueError:
+        return f"“{plain(text[:40])}” is not a number (write e.g. -0.0112 or 1.2e-3)."
+    if not math.isfinite(value):
+        return f"“{plain(text[:40])}” is not a finite number."
+    right, hint = lessons.check(prediction, value)
+    return f"✓ {hint}" if right else f"✗ {hint}"
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")

@@ -1,8 +1,10 @@
-"""Pure figure builders: data in, a Plotly figure or Graphviz DOT source out.
+"""Pure figure builders: data in, a Plotly figure, inline SVG or an HTML table out.
 
 They read no session state and compute no gradients; every number they draw was
 computed by nncore and is passed in.
 """
+
+import html
 
 import numpy as np
 import plotly.graph_objects as go
@@ -57,25 +59,6 @@ def curves(iterations, series, current, *, title="Loss", log_y=True, big=False, 
         yaxis=dict(type="log" if log_y else "linear", exponentformat="power"),
         legend=dict(orientation="h", y=-0.25))
     return go.Figure(data=traces, layout=layout)
-
-
-def matrix_heatmap(matrix, *, title, row_labels=None, col_labels=None, fmt=".4g", big=False, height=None):
-    """A labelled heatmap with the values written in the cells; 0 is white, + blue, - vermillion."""
-    matrix = np.atleast_2d(np.asarray(matrix, dtype=float))
-    rows, cols = matrix.shape
-    row_labels = row_labels or [str(i) for i in range(rows)]
-    col_labels = col_labels or [str(j) for j in range(cols)]
-    fig = go.Figure(_heatmap_trace(matrix, row_labels, col_labels, fmt, cols * rows <= 64))
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height or max(180, 48 * rows + 90), big)
-
-
-def _heatmap_trace(matrix, row_labels, col_labels, fmt, show_text, showscale=False):
-    limit = float(np.nanmax(np.abs(matrix))) if matrix.size and np.isfinite(matrix).any() else 1.0
-    return go.Heatmap(z=matrix, x=col_labels, y=row_labels, colorscale=DIVERGING, zmin=-limit or -1,
-                      zmax=limit or 1, showscale=showscale, xgap=2, ygap=2,
-                      texttemplate=f"%{{z:{fmt}}}" if show_text else None, textfont=dict(size=14),
-                      hovertemplate="%{y}, %{x}<br>%{z:.10g}<extra></extra>")
 
 
 def _axis_fonts(fig, big):
@@ -274,29 +257,131 @@ def fmt(x, digits=6):
     return repr(float(x)) if digits is None else f"{float(x):.{digits}g}"
 
 
-def neuron_graph(record, digits=None):
-    """Graphviz DOT of the one-neuron lesson in micrograd's style: each node shows its
-    value (forward) and its gradient dLoss/dnode (backward), for one iteration."""
+def tex(x, digits=6):
+    """``fmt`` for LaTeX: an exponent as a compact e-05 (plain "e-05" would be typeset e − 05, a subtraction)."""
+    mantissa, _, exponent = fmt(x, digits).partition("e")
+    return mantissa + (rf"\mathrm{{e}}{{{exponent[0]}}}{exponent[1:]}" if exponent else "")
+
+
+NODE_W, NODE_H, COL_GAP, ROW_GAP = 176, 68, 44, 10  # the computation graph's boxes and gaps (SVG units)
+
+
+def neuron_graph(record, digits=8, big=False):
+    """The one-neuron lesson's computation graph in micrograd's style, as inline SVG (for st.markdown):
+    each node shows its value (forward) and its gradient dLoss/dnode (backward), for one iteration, to
+    ``digits`` significant digits (None: as Python prints them); hovering a node gives both in full.
+
+    Laid out here, not by Graphviz: five fixed columns (inputs and weights, products, sum, ReLU, loss),
+    so a Step changes only the numbers (Streamlit's Graphviz took 1.4 s a Step to lay it out again), and
+    the drawing's width is the page's, its text scaling with it (``big``: larger type for a projector)."""
     f = lambda v: fmt(v, digits)  # noqa: E731
     x, w = record["inputs"], record["weights"]
-    lines = ['digraph G {', 'rankdir=LR; bgcolor="transparent";',
-             'node [shape=record, fontname="Helvetica", fontsize=16, style="rounded,filled", fillcolor="#ffffff"];',
-             'edge [color="#555555"];']
-
-    def node(name, label, value, grad, fill="#ffffff"):
-        lines.append(f'{name} [label="{label} | value {f(value)} | grad {f(grad)}", fillcolor="{fill}"];')
-
+    font = 19 if big else 16
+    pitch = NODE_H + ROW_GAP
+    nodes = {}  # name: (column, y of the top, label, value, grad, fill)
     for i in range(3):
-        node(f"x{i}", f"x{i}", x[i], record["dinputs"][i], "#eef5fb")
-        node(f"w{i}", f"w{i}", w[i], record["dweights"][i], "#fff4e0")
-        node(f"mul{i}", f"mul(x{i}, w{i})", record["mul"][i], record["dmul"][i])
-        lines += [f"x{i} -> mul{i};", f"w{i} -> mul{i};", f"mul{i} -> sum;"]
-    node("b", "b", record["bias"], record["dbias"], "#fff4e0")
-    node("sum", "sum", record["sum"], record["dloss_dsum"])
-    node("relu", "ReLU", record["relu"], record["dloss_drelu"])
-    node("loss", "loss = ReLU²", record["loss"], 1.0, "#e6f4ea")
-    lines += ["b -> sum;", "sum -> relu;", "relu -> loss;", "}"]
-    return "\n".join(lines)
+        nodes[f"x{i}"] = (0, 2 * i * pitch, f"x{i}", x[i], record["dinputs"][i], "#eef5fb")
+        nodes[f"w{i}"] = (0, (2 * i + 1) * pitch, f"w{i}", w[i], record["dweights"][i], "#fff4e0")
+        nodes[f"mul{i}"] = (1, (2 * i + 0.5) * pitch, f"mul(x{i}, w{i})", record["mul"][i], record["dmul"][i],
+                            "#ffffff")
+    nodes["b"] = (0, 6 * pitch, "b", record["bias"], record["dbias"], "#fff4e0")
+    middle = 3 * pitch
+    nodes["sum"] = (2, middle, "sum", record["sum"], record["dloss_dsum"], "#ffffff")
+    nodes["relu"] = (3, middle, "ReLU", record["relu"], record["dloss_drelu"], "#ffffff")
+    nodes["loss"] = (4, middle, "loss = ReLU²", record["loss"], 1.0, "#e6f4ea")
+    edges = [(f"{a}{i}", f"mul{i}") for i in range(3) for a in "xw"]
+    edges += [(f"mul{i}", "sum") for i in range(3)] + [("b", "sum"), ("sum", "relu"), ("relu", "loss")]
+    left = lambda col: col * (NODE_W + COL_GAP) + 2  # noqa: E731
+    width, height = left(5) - COL_GAP + 2, 7 * pitch - ROW_GAP + 4
+    parts = [f'<svg class="neuron-graph" viewBox="0 0 {width} {height}" width="100%" '
+             f'xmlns="http://www.w3.org/2000/svg" font-family="Helvetica, Arial, sans-serif" font-size="{font}">',
+             '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+             'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
+    for a, b in edges:
+        (ca, ya, *_), (cb, yb, *_) = nodes[a], nodes[b]
+        parts.append(f'<line x1="{left(ca) + NODE_W}" y1="{ya + NODE_H / 2 + 2}" x2="{left(cb) - 2}" '
+                     f'y2="{yb + NODE_H / 2 + 2}" stroke="#555" stroke-width="1.5" marker-end="url(#arrow)"/>')
+    line = NODE_H / 3
+    for col, top, label, value, grad, fill in nodes.values():
+        x0, y0 = left(col), top + 2
+        parts.append(f'<g><title>{html.escape(label)}: value {fmt(value, None)}, grad {fmt(grad, None)}</title>'
+                     f'<rect x="{x0}" y="{y0}" width="{NODE_W}" height="{NODE_H}" rx="6" fill="{fill}" '
+                     f'stroke="#333" stroke-width="1.2"/>'
+                     f'<line x1="{x0}" y1="{y0 + line}" x2="{x0 + NODE_W}" y2="{y0 + line}" stroke="#bbb"/>')
+        for k, text in enumerate((label, f"value {f(value)}", f"grad {f(grad)}")):
+            weight = ' font-weight="bold"' if k == 0 else ""
+            parts.append(f'<text x="{x0 + NODE_W / 2}" y="{y0 + (k + 0.5) * line}" text-anchor="middle" '
+                         f'dominant-baseline="central"{weight}>{html.escape(text)}</text>')
+        parts.append("</g>")
+    return "".join(parts) + "</svg>"
+
+
+def loss_curve_svg(losses, current, *, title, big=False):
+    """The loss at iterations 0..len-1 on a log axis, a marker at ``current`` (its loss in full on
+    hover), as inline SVG for st.markdown: a lesson's Step redraws it at once (Plotly took 120 ms)."""
+    losses = np.asarray(losses, dtype=float)
+    positive = losses[losses > 0]
+    floor = positive.min() if positive.size else 1.0
+    logs = np.log10(np.maximum(losses, floor))
+    lo, hi = np.floor(logs.min()), np.ceil(logs.max())
+    hi = hi if hi > lo else lo + 1
+    width, height, font = 1000, 300, 20 if big else 15
+    left, right, top, bottom = 80, 20, 36, 48
+    last = max(len(losses) - 1, 1)
+    px = lambda i: left + (width - left - right) * i / last  # noqa: E731
+    py = lambda v: top + (height - top - bottom) * (hi - v) / (hi - lo)  # noqa: E731
+    parts = [f'<svg class="loss-curve" viewBox="0 0 {width} {height}" width="100%" '
+             f'xmlns="http://www.w3.org/2000/svg" font-family="Helvetica, Arial, sans-serif" font-size="{font}">',
+             f'<text x="{left}" y="{font + 4}" font-weight="bold">{html.escape(title)}</text>']
+    step = max(1, int(np.ceil((hi - lo) / 6)))
+    for e in np.arange(lo, hi + 1, step):
+        y = py(e)
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e5e5"/>'
+                     f'<text x="{left - 8}" y="{y:.1f}" text-anchor="end" dominant-baseline="central">'
+                     f'1e{int(e)}</text>')
+    for i in range(0, last + 1, max(1, last // 4)):
+        parts.append(f'<text x="{px(i):.1f}" y="{height - bottom + font + 6}" text-anchor="middle">{i}</text>')
+    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - 4}" text-anchor="middle" fill="#555">'
+                 f'iteration</text>')
+    points = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(logs))
+    parts.append(f'<polyline points="{points}" fill="none" stroke="{CLASS_COLORS[0]}" '
+                 f'stroke-width="{4 if big else 2.5}"/>')
+    x, y = px(current), py(logs[current])
+    parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{height - bottom}" stroke="#444" '
+                 f'stroke-width="2" stroke-dasharray="4 4"/>'
+                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{9 if big else 7}" fill="{CLASS_COLORS[0]}" stroke="black" '
+                 f'stroke-width="2"><title>iteration {current}: loss {fmt(losses[current], None)}</title></circle>')
+    return "".join(parts) + "</svg>"
+
+
+def number_table(columns, rows, digits=10, limit=None):
+    """An HTML table (for st.markdown) that wraps rather than cuts: numbers to ``digits`` significant
+    digits, whole, each with its full value (as Python prints it) on hover; strings as given. With
+    ``limit``, each number's cell is shaded on the colours of DIVERGING (0 white,
+    + blue, - vermillion, full colour at |value| = limit): a heatmap that costs the browser nothing.
+    The class "lesson-table" is styled by ui.controls.LESSON_CSS."""
+    def cell(v):
+        if isinstance(v, str):
+            return f"<td>{html.escape(v)}</td>"
+        style = ""
+        if limit:
+            share = min(1.0, abs(float(v)) / limit)
+            rgb = 255 - (255 - _rgb(POSITIVE if v > 0 else NEGATIVE)) * 0.85 * share
+            ink = "#ffffff" if share > 0.6 else "#111111"
+            style = f' style="background: rgb({", ".join(str(int(c)) for c in rgb)}); color: {ink}"'
+        return f'<td class="num" title="{fmt(v, None)}"{style}>{fmt(v, digits)}</td>'
+
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in rows)
+    return (f'<div class="lesson-table-wrap"><table class="lesson-table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{body}</tbody></table></div>')
+
+
+def heat_table(matrix, row_labels, col_labels, digits=5, corner=""):
+    """``number_table`` of a labelled matrix, shaded by value on a scale symmetric about 0."""
+    matrix = np.atleast_2d(np.asarray(matrix, dtype=float))
+    rows = [[label, *values] for label, values in zip(row_labels, matrix)]
+    return number_table([corner, *col_labels], rows, digits, limit=_symmetric_limit(matrix))
 
 
 def draw_canvas(X, y, window, *, classes=5, targets=41, big=False):

@@ -16,15 +16,18 @@ ARROW = 0.25  # the arrow's length, as a share of the box: the true gradient wou
 
 
 def show(records, it):
-    """``records``: the lesson's (nncore.lessons.single_neuron(...).records); ``it``: the iteration on
-    screen, 1-based."""
-    st.markdown("#### The loss landscape over two parameters")
+    """``records``: the lesson's (nncore.lessons.single_neuron(...).records, records[n] the state after
+    n updates); ``it``: the iteration on screen."""
+    if not st.toggle("The loss landscape over two parameters", key=K.NEURON_LANDSCAPE_ON,
+                     help="The loss over two of w0, w1, w2, b, the path of the 200 updates and −∇L; it follows "
+                          "every Step (a contour plot: Step is quicker without it)"):
+        return
     pair = PAIRS[st.segmented_control("Parameters on the axes", list(PAIRS), default="w0 and b",
                                       key=K.NEURON_LANDSCAPE, required=True)]
     g = landscape.neuron_loss_grid(records, it, pair)
     path, losses = landscape.neuron_path(records, pair)
     held = [name for name in landscape.NEURON_PARAMETERS if name not in pair]
-    values = landscape.neuron_values(records[it - 1])
+    values = landscape.neuron_values(records[it])
     norm = float(np.hypot(*g["gradient"]))
     width = float(g["p"][-1] - g["p"][0])
     arrow = None
@@ -33,20 +36,20 @@ def show(records, it):
     chart, words = st.columns([3, 2], gap="large")
     chart.plotly_chart(figures.landscape(
         g["p"], g["q"], g["loss"],
-        [{"name": "the 200 iterations", "xy": path, "iterations": np.arange(1, len(path) + 1), "losses": losses,
-          "current": it - 1}],
+        [{"name": f"the {len(path) - 1} updates", "xy": path, "iterations": np.arange(len(path)), "losses": losses,
+          "current": it}],
         axis_titles=pair, arrow=arrow, big=presentation(),
         title=f"L over {pair[0]} and {pair[1]} at iteration {it}<br><sup>{held[0]} = {values[held[0]]:.6g} and "
               f"{held[1]} = {values[held[1]]:.6g} held</sup>"), width="stretch")
     gradient = f"(dL/d{pair[0]}, dL/d{pair[1]}) = ({g['gradient'][0]:.6g}, {g['gradient'][1]:.6g})"
     if presentation():  # the essentials, in type a projector can show
-        words.markdown(f"The loss when only {pair[0]} and {pair[1]} change. White: the 200 iterations. "
+        words.markdown(f"The loss when only {pair[0]} and {pair[1]} change. White: the path of the 200 updates. "
                        + (f"Arrow: −∇L, at right angles to the contour: the way the update goes. ∇L = "
                           f"({g['gradient'][0]:.4g}, {g['gradient'][1]:.4g})." if arrow else "∇L = 0 here."))
         return
     words.caption(
         f"Colour and contours: the loss when only {pair[0]} and {pair[1]} change, the other two held at this "
-        f"iteration's values. White line: where the 200 iterations put {pair[0]} and {pair[1]} (hover: each "
+        f"iteration's values. White line: where the 200 updates put {pair[0]} and {pair[1]} (hover: each "
         "one's own loss, with all four of its parameters). "
         + (f"Arrow: −∇L = −{gradient}, the direction of the update, drawn at a quarter of the box (the step "
            f"itself is 0.001 of the gradient); with one scale on both axes it crosses the contour at a right "

@@ -26,7 +26,13 @@ class K:
     LAYER_PLAYING = "layer.playing"
     LAYER_PRECISION = "layer.precision"
     NEURON_LANDSCAPE = "neuron.landscape.pair"  # the two parameters of the neuron's loss landscape
-    LESSON_TICK = "lesson.tick"     # armed by a full run, fired by the play timer
+    NEURON_LANDSCAPE_ON = "neuron.landscape.on"  # its switch (a Plotly contour: off, a Step stays quick)
+    LAYER_TAB = "layer.tab"         # the open tab (lazy tabs: only it is drawn)
+    NEURON_CHECKED = "neuron.checked"  # the iteration whose predictions were checked (revealed)
+    LAYER_CHECKED = "layer.checked"
+    LESSON_TICK = "lesson.tick"     # clock time of the last move while playing (the next is due a tick later)
+    LESSON_SPEED = "lesson.speed"   # play speed, iterations per second (plain value)
+    LESSON_SPEED_WIDGET = "lesson.speed.widget"  # its select slider, mirrored into LESSON_SPEED
     LESSON_TRANSPORT = "lesson.transport"  # the row of a lesson's buttons (a CSS hook: K.css)
     # Playground: the run (ui.run.PlaygroundRun)
     CONFIG = "pg.config"            # the Config the trainer was built from
@@ -100,6 +106,10 @@ class K:
         """The landscape's pickers of a chosen parameter: ``axis`` "p" (horizontal) or "q", ``part``
         "layer", "neuron" or "input" (an input i, or the bias)."""
         return f"pg.landscape.{axis}.{part}"
+    def prediction(lesson, part, iteration):
+        """A lesson's exercise widget ``part`` (an answer's index, or "check") at ``iteration``: a
+        new iteration gets empty boxes."""
+        return f"{lesson}.predict.{part}.{iteration}"
 
     @staticmethod
     def css(key):

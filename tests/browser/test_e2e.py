@@ -111,10 +111,10 @@ def test_neuron_lesson_shows_the_notes_numbers(watched, base_url):
     page, watch = watched
     open_page(page, base_url + "/neuron", "One neuron, step by step")
     main = page.locator("main")
-    expect(heading(page)).to_have_text("Iteration 1")
+    expect(heading(page)).to_have_text("Iteration 0")  # the state after 0 updates: the notes' "Iteration 1"
     expect(main).to_contain_text("Iteration 1, Loss: 36.0")
     button(page, "Step").click()
-    expect(heading(page)).to_have_text("Iteration 2")
+    expect(heading(page)).to_have_text("Iteration 1")
     expect(main).to_contain_text("Iteration 2, Loss: 33.872397424621624")
     watch.check()
 
@@ -122,7 +122,7 @@ def test_neuron_lesson_shows_the_notes_numbers(watched, base_url):
 def test_layer_lesson_shows_the_notes_numbers(watched, base_url):
     page, watch = watched
     open_page(page, base_url + "/layer", "One layer: 3 neurons, 4 inputs")
-    expect(heading(page)).to_have_text("Iteration 1")
+    expect(heading(page)).to_have_text("Iteration 0")  # the notes' layer loop counts from 0 too
     expect(page.locator("main")).to_contain_text("Iteration 0, Loss: 466.56000000000006")
     watch.check()
 
@@ -216,11 +216,11 @@ def test_playground_keyboard_shortcuts(watched, base_url):
 def test_lesson_keyboard_step(watched, base_url):
     page, watch = watched
     open_page(page, base_url + "/neuron", "One neuron, step by step")
-    expect(heading(page)).to_have_text("Iteration 1")
+    expect(heading(page)).to_have_text("Iteration 0")
     settle(page)
     blur(page)
     page.keyboard.press("ArrowRight")
-    expect(heading(page)).to_have_text("Iteration 2")
+    expect(heading(page)).to_have_text("Iteration 1")
     expect(page.locator("main")).to_contain_text("Iteration 2, Loss: 33.872397424621624")
     watch.check()
 
