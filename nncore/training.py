@@ -318,13 +318,16 @@ class Trainer:
             out = network.forward(self.X_test, training=False)
             test_loss, test_acc = network.data_loss(out, self.y_test), network.accuracy(out, self.y_test)
         dropout = network.has_dropout
+        # With dropout, accuracy comes from a pass with it off, made first: the masked pass after
+        # it leaves the caches (and gradients) of the update on display.
+        plain = network.forward(Xb, training=False) if row and dropout else None
         rng = np.random.default_rng([self.seed, iteration, DROPOUT_STREAM]) if dropout else None
         output = network.forward(Xb, rng=rng)
         loss = network.data_loss(output, yb)
         network.backward(output, yb, input_gradient=False)
         if not row:
             return loss
-        accuracy = network.accuracy(network.infer(Xb) if dropout else output, yb)
+        accuracy = network.accuracy(output if plain is None else plain, yb)
         return np.array((loss, network.regularization_loss(), accuracy, test_loss, test_acc,
                          optimizer.current_learning_rate,
                          *(np.linalg.norm(layer.dweights) for layer in network.dense_layers)))
