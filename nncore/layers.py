@@ -140,7 +140,7 @@ class Dropout:
 
     def forward(self, inputs, training=True, *, rng=None):
         self.inputs = inputs
-        if not training:
+        if not training or self.rate == 0:
             self.mask = None  # backward is then the identity's
             self.output = inputs
             return self.output

@@ -56,6 +56,7 @@ def test_dropout_off_passes_through_and_draws_nothing():
     assert layer.forward(x, training=False) is x
     assert layer.backward(dvalues) is dvalues
     assert rng.bit_generator.state == before
+    assert Dropout(0.0).forward(x) is x  # rate 0 drops nothing and needs no generator
     # The network's inference and a forward with training off agree, and equal the network without dropout.
     with_dropout, without = mlp(2, [(16, "relu")], 3, seed=4, dropout=0.5), mlp(2, [(16, "relu")], 3, seed=4)
     X = inputs(6)[:, :2]
