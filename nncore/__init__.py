@@ -9,16 +9,16 @@ calls, so gradients can be inspected before they are applied. Imports only NumPy
 from . import datasets, lessons
 from .activations import ACTIVATIONS, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .gradcheck import gradcheck, gradient_resolution, numerical_gradient, relative_error
-from .layers import Dense
-from .losses import LOSSES, BinaryCrossentropy, CategoricalCrossentropy, MeanSquaredError
+from .layers import INITS, Dense, Dropout
+from .losses import LOSSES, BinaryCrossentropy, CategoricalCrossentropy, MeanSquaredError, regression_precision
 from .network import OUTPUT_LOSS, Network, mlp, output_size, probability_grid
 from .optimizers import OPTIMIZERS, SGD, Adagrad, Adam, RMSprop
 from .training import DivergenceError, Snapshot, Trainer
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "OPTIMIZERS", "OUTPUT_LOSS",
-    "Dense", "ReLU", "Sigmoid", "Tanh", "Linear", "Softmax",
-    "CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError",
+    "ACTIVATIONS", "INITS", "LOSSES", "OPTIMIZERS", "OUTPUT_LOSS",
+    "Dense", "Dropout", "ReLU", "Sigmoid", "Tanh", "Linear", "Softmax",
+    "CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError", "regression_precision",
     "Network", "mlp", "output_size", "probability_grid",
     "SGD", "Adagrad", "RMSprop", "Adam",
     "Trainer", "Snapshot", "DivergenceError",

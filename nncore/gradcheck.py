@@ -8,11 +8,16 @@ They differentiate the loss the analytic gradient belongs to (``Network.differen
 not the printed one: where the printed cross-entropy clips p to [1e-7, 1 - 1e-7] it is
 flat, and a finite difference of it would be 0 while the book (and nncore, and PyTorch)
 trains with the gradient of the unclipped loss.
+
+Dropout layers keep the mask of the network's last forward pass throughout the differences
+(``Dropout.hold``): with a fresh mask per evaluation the loss would not be one function.
 """
 
 import copy
 
 import numpy as np
+
+from .layers import Dropout
 
 
 def total_loss(network, X, y):
@@ -21,11 +26,14 @@ def total_loss(network, X, y):
 
 
 def extended_copy(network):
-    """A deep copy of ``network`` whose parameters are np.longdouble."""
+    """A deep copy of ``network`` whose parameters are np.longdouble, its dropout masks held."""
     net = copy.deepcopy(network)
     for layer in net.dense_layers:
         layer.weights = layer.weights.astype(np.longdouble)
         layer.biases = layer.biases.astype(np.longdouble)
+    for layer in net.layers:
+        if isinstance(layer, Dropout):
+            layer.hold = True
     return net
 
 

@@ -65,7 +65,8 @@ def plane_losses(network, X, y, d1, d2, alphas, betas):
     """loss[i, j] (len(betas), len(alphas)): the data loss on (X, y) at theta + alphas[j] * d1 +
     betas[i] * d2 (row i is b = betas[i], as a contour plot's z), theta the network's current
     parameters. Each point is a forward pass of a copy of the network, so the network itself is
-    untouched and the point (0, 0) gives exactly the loss the trainer records there."""
+    untouched and the point (0, 0) gives exactly the loss the trainer records there (with dropout,
+    which the surface leaves off, the loss without it)."""
     scratch = copy.deepcopy(network)
     theta = network.get_parameters()
     out = np.empty((len(betas), len(alphas)))
@@ -74,7 +75,7 @@ def plane_losses(network, X, y, d1, d2, alphas, betas):
             for layer, (w, bias), (w1, b1), (w2, b2) in zip(scratch.dense_layers, theta, d1, d2):
                 layer.weights = w + a * w1 + b * w2
                 layer.biases = bias + a * b1 + b * b2
-            out[i, j] = scratch.data_loss(scratch.forward(X), y)
+            out[i, j] = scratch.data_loss(scratch.forward(X, training=False), y)  # one surface: no masks
     return out
 
 

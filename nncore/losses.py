@@ -29,6 +29,9 @@ class Loss:
         """Per-sample bool (n,): True where ``forward`` clips (nothing, unless overridden)."""
         return np.zeros(len(y_pred), dtype=bool)
 
+    def init_accuracy(self, y, reinit=False):
+        """Fix whatever the accuracy needs from the training targets (nothing, unless overridden)."""
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -105,9 +108,24 @@ class BinaryCrossentropy(Loss):
 
 
 class MeanSquaredError(Loss):
-    """Mean over outputs of (y - prediction)**2. ``y``: (n,) or (n, outputs)."""
+    """Mean over outputs of (y - prediction)**2. ``y``: (n,) or (n, outputs).
+
+    Its accuracy is the book's for regression: the share of predictions within ``precision`` of
+    the target. ``precision`` is fixed once from the training targets, std(y_train) / 250, by
+    ``init_accuracy`` (the book's ``Accuracy_Regression.init``; a Trainer calls it), so every
+    batch and the test set are judged by the same yardstick. Until then (None) each call uses
+    std(y) / 250 of the targets it is given, as the book's chapter-17 script does on its full batch.
+    """
 
     name = "mean_squared_error"
+
+    def __init__(self, precision=None):
+        self.precision = None if precision is None else float(precision)
+
+    def init_accuracy(self, y, reinit=False):
+        """Set ``precision`` = regression_precision(y), unless already set (``reinit``: set anyway)."""
+        if self.precision is None or reinit:
+            self.precision = regression_precision(y)
 
     def forward(self, y_pred, y_true):
         return np.mean((_as_targets(y_true, y_pred.shape) - y_pred) ** 2, axis=-1)
@@ -118,9 +136,14 @@ class MeanSquaredError(Loss):
         return self.dinputs
 
     def accuracy(self, output, y):
-        # The book's regression "accuracy": share of predictions within std(y)/250.
         y = _as_targets(y, output.shape)
-        return float(np.mean(np.abs(output - y) < np.std(y) / 250))
+        precision = regression_precision(y) if self.precision is None else self.precision
+        return float(np.mean(np.abs(output - y) < precision))
+
+
+def regression_precision(y):
+    """The book's tolerance for regression accuracy: std(y) / 250."""
+    return float(np.std(y) / 250)
 
 
 def _log_continued(p):

@@ -5,7 +5,7 @@ import copy
 import numpy as np
 
 from .activations import ACTIVATIONS, Sigmoid, Softmax
-from .layers import Dense, l1_sign
+from .layers import INITS, Dense, Dropout, l1_sign
 from .losses import LOSSES, BinaryCrossentropy, CategoricalCrossentropy, one_hot
 
 # The loss that belongs to each output activation.
@@ -14,9 +14,10 @@ OUTPUT_LOSS = {"softmax": "categorical_crossentropy", "sigmoid": "binary_crossen
 
 
 class Network:
-    """``layers``: Dense layers and activations in order; ``loss``: a Loss.
+    """``layers``: Dense layers, activations and Dropout layers in order; ``loss``: a Loss.
 
-    ``forward(X)`` takes (n_samples, n_inputs) and returns ``output``;
+    ``forward(X)`` takes (n_samples, n_inputs) and returns ``output`` (dropout on unless
+    ``training=False``);
     ``backward(output, y)`` fills every layer's gradients and ``dinputs`` (dL/dX),
     and never changes a parameter. Softmax followed by categorical cross-entropy uses
     the fused gradient (softmax - onehot) / n unless ``fused=False``.
@@ -59,19 +60,27 @@ class Network:
     def dtype(self):
         return self.dense_layers[0].weights.dtype
 
-    def forward(self, X):
+    @property
+    def has_dropout(self):
+        return any(isinstance(layer, Dropout) and layer.rate > 0 for layer in self.layers)
+
+    def forward(self, X, *, training=True, rng=None):
+        """``training``: Dropout layers drop (True) or pass everything through (False, for
+        accuracy, test loss and pictures). ``rng``: the generator every Dropout layer draws its
+        mask from in this pass, in layer order (default: each layer's own)."""
         X = self._checked(X)
         for layer in self.layers:
-            X = layer.forward(X)
+            X = layer.forward(X, training, rng=rng) if isinstance(layer, Dropout) else layer.forward(X)
         self.output = X
         return X
 
     def infer(self, X):
-        """The output for X, leaving every cached value of the last forward/backward alone
-        (so a plot of the network does not disturb the gradients on display)."""
+        """The output for X with dropout off, leaving every cached value of the last
+        forward/backward alone (so a plot of the network does not disturb the gradients on display)."""
         X = self._checked(X)
         for layer in self.layers:
-            X = copy.copy(layer).forward(X)  # shallow: shares the parameters, not the caches
+            if not isinstance(layer, Dropout):  # with training off, dropout is the identity
+                X = copy.copy(layer).forward(X)  # shallow: shares the parameters, not the caches
         return X
 
     def _checked(self, X):
@@ -173,7 +182,22 @@ class Network:
         return sum(layer.regularization_loss() for layer in self.dense_layers)
 
     def accuracy(self, output, y):
+        """The loss's accuracy; for regression within the loss's ``precision`` (see MeanSquaredError)."""
         return self.loss.accuracy(output, y)
+
+    def freeze(self, *names, frozen=True):
+        """Set ``frozen`` on the named Dense layers (all of them if none is named)."""
+        layers = {layer.name: layer for layer in self.dense_layers}
+        unknown = [n for n in names if n not in layers]
+        if unknown:
+            raise ValueError(f"unknown layer(s) {unknown}; known: {list(layers)}")
+        for name in names or layers:
+            layers[name].frozen = bool(frozen)
+
+    @property
+    def frozen(self):
+        """The names of the frozen Dense layers, as a frozenset."""
+        return frozenset(layer.name for layer in self.dense_layers if layer.frozen)
 
     def predict(self, X):
         """Class labels (n,) for softmax, 0/1 (n, outputs) for sigmoid, values for regression."""
@@ -225,25 +249,36 @@ def output_size(output, n_classes):
     return 1 if output == "sigmoid" else int(n_classes)
 
 
-def mlp(n_inputs, hidden, n_outputs, *, output="softmax", seed=0, l1=0.0, l2=0.0, dtype=np.float64):
+def mlp(n_inputs, hidden, n_outputs, *, output="softmax", seed=0, l1=0.0, l2=0.0, init="book", dropout=0.0,
+        dtype=np.float64):
     """Build a multilayer perceptron.
 
     ``hidden``: a list of (n_neurons, activation name) pairs, 0 or more;
-    ``output``: "softmax", "sigmoid" or "linear", which also picks the loss;
-    weights drawn as 0.01 * standard normal from ``numpy.random.default_rng(seed)``;
-    ``l1``/``l2`` regularise every layer's weights and biases.
+    ``output``: "softmax", "sigmoid" or "linear" (regression), which also picks the loss;
+    weights drawn from ``numpy.random.default_rng(seed)`` layer by layer as ``init`` says:
+    "book" (0.01 * standard normal), "zeros", "xavier" (Glorot normal) or "he" (He normal);
+    ``l1``/``l2`` regularise every layer's weights and biases; ``dropout`` > 0 puts a
+    Dropout(dropout) after each hidden activation (drawing from the same generator, after
+    the weights, unless a Trainer gives it one).
     """
     if output not in OUTPUT_LOSS:
         raise ValueError(f"unknown output {output!r}; choose one of {', '.join(OUTPUT_LOSS)}")
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
+    if not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be at least 0 and below 1, got {dropout}")
     rng = np.random.default_rng(seed)
+    hidden = list(hidden)
     layers, width = [], n_inputs
-    for n_neurons, activation in list(hidden) + [(n_outputs, output)]:
+    for k, (n_neurons, activation) in enumerate(hidden + [(n_outputs, output)]):
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
-        layers.append(Dense(width, n_neurons, rng=rng, dtype=dtype,
+        layers.append(Dense(width, n_neurons, rng=rng, init=init, dtype=dtype,
                             weight_regularizer_l1=l1, weight_regularizer_l2=l2,
                             bias_regularizer_l1=l1, bias_regularizer_l2=l2))
         layers.append(ACTIVATIONS[activation]())
+        if dropout and k < len(hidden):
+            layers.append(Dropout(dropout, rng=rng))
         width = n_neurons
     return Network(layers, LOSSES[OUTPUT_LOSS[output]]())
 
@@ -268,10 +303,11 @@ def sample_input_gradients(network, X, y):
     """dL_s/dx_s for every sample s's own loss, shape (n_samples, n_inputs): the notes' dinputs
     (section 4) times n, since the mean loss gives each sample's gradient a factor 1/n. Works on
     shallow copies of the layers, so the network's cached forward and backward stay as they were
-    (the gradients on display are untouched)."""
+    (the gradients on display are untouched). Dropout is off: the picture of the function the
+    network computes, not of one random mask."""
     scratch = copy.copy(network)
     scratch.layers = [copy.copy(layer) for layer in network.layers]
-    scratch.backward(scratch.forward(X), np.asarray(y))
+    scratch.backward(scratch.forward(X, training=False), np.asarray(y))
     return scratch.dinputs * len(X)
 
 

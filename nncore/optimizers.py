@@ -3,6 +3,7 @@
 The learning rate at update t (t = 0, 1, ...) is learning_rate / (1 + decay * t).
 Per-layer state (momenta, caches) lives in ``self.state``, a list with one dict per
 Dense layer in network order, so a checkpoint can copy it and replay can restore it.
+A frozen layer (``Dense.frozen``) is skipped: its parameters and its state stay as they are.
 """
 
 import numpy as np
@@ -23,13 +24,14 @@ class Optimizer:
         return self.learning_rate / (1.0 + self.decay * self.iterations)
 
     def step(self, network):
-        """Apply one update to every Dense layer from its current dweights/dbiases."""
+        """Apply one update to every Dense layer that is not frozen, from its current dweights/dbiases."""
         layers = network.dense_layers
         if len(self.state) != len(layers):
             self.state = [self.new_state(layer) for layer in layers]
         lr = self.current_learning_rate
         for layer, state in zip(layers, self.state):
-            self.update(layer, state, lr)
+            if not layer.frozen:
+                self.update(layer, state, lr)
         self.iterations += 1
 
     def new_state(self, layer):

@@ -7,9 +7,11 @@ next update will use, so a page can show a gradient before it is applied:
 
 Any past iteration is rebuilt, bit for bit, from the nearest checkpoint (parameters
 and optimizer state, taken every ``checkpoint_every`` iterations) by replaying the
-updates in between, with the optimizer settings in force at each (changes are kept in
-a short list of their own). Batches need no stored random state: the shuffle of epoch
-e is drawn from default_rng([seed, e]).
+updates in between, with the optimizer settings and frozen layers in force at each
+(changes are kept in short lists of their own). Batches and dropout masks need no stored
+random state: the shuffle of epoch e is drawn from default_rng([seed, e]), the masks of
+iteration n from default_rng([seed, n, 1]) (a stream of its own: SeedSequence reads
+[seed, e] as [seed, e, 0]), so a replayed iteration redraws exactly the recorded masks.
 
 Both halves of the history have a fixed memory budget, so a run left playing for
 hours holds as much as one left for minutes: checkpoints are thinned to every other
@@ -27,6 +29,7 @@ import numpy as np
 
 from .gradcheck import gradient_name
 
+DROPOUT_STREAM = 1  # the last word of the dropout masks' seed, keeping them apart from the batches'
 COLUMNS = ("loss", "regularization_loss", "accuracy", "test_loss", "test_accuracy", "learning_rate")
 
 
@@ -78,7 +81,10 @@ class Trainer:
     iteration (older ones thinned past ``max_rows``): the loss, accuracy and
     regularisation loss on the batch at that iteration's parameters, the test loss and
     accuracy, the learning rate the next update uses, and the norm of every Dense
-    layer's dweights.
+    layer's dweights. The loss (and the gradients) come from a pass with dropout on; the
+    accuracies and the test loss from passes with it off. For regression the trainer fixes
+    the accuracy's precision from its training targets (``Loss.init_accuracy``, always: a
+    trainer is one run, whatever the network was used for before).
     """
 
     def __init__(self, network, optimizer, X, y, *, X_test=None, y_test=None, batch_size=None, seed=0,
@@ -97,6 +103,7 @@ class Trainer:
         self.seed = int(seed)
         self.checkpoint_every = int(checkpoint_every)
         self.max_checkpoint_bytes = int(max_checkpoint_bytes)
+        network.loss.init_accuracy(self.y, reinit=True)
         self.layer_names = [layer.name for layer in network.dense_layers]
         self.columns = COLUMNS + tuple(f"grad_norm.{name}" for name in self.layer_names)
         self.max_rows = max(int(max_rows), 4)
@@ -111,6 +118,7 @@ class Trainer:
         self._checkpoints = [self._checkpoint()]
         self._checkpoint_bytes = self._checkpoints[0].nbytes  # their sum, kept up to date
         self._settings = [(0, optimizer.get_hyperparameters())]  # (from iteration, settings), oldest first
+        self._freezes = [(0, network.frozen)]                     # (from iteration, frozen layer names)
 
     # -- the batch schedule -------------------------------------------------------
     def batch_indices(self, iteration):
@@ -161,12 +169,29 @@ class Trainer:
         self._settings.append((self.iteration, self.optimizer.get_hyperparameters()))
         self._rows[self._n - 1, COLUMNS.index("learning_rate")] = self.optimizer.current_learning_rate
 
+    def set_frozen(self, names):
+        """Freeze exactly the Dense layers in ``names`` (unfreeze the others) from the current
+        iteration on; the past is unchanged. A frozen layer's parameters stop updating; its
+        gradients are still computed and recorded."""
+        names = frozenset(names)
+        unknown = sorted(names - set(self.layer_names))
+        if unknown:
+            raise ValueError(f"unknown layer(s) {unknown}; known: {self.layer_names}")
+        _apply_frozen(self.network, names)
+        self._freezes = [f for f in self._freezes if f[0] < self.iteration]
+        self._freezes.append((self.iteration, names))
+
+    def frozen_schedule(self):
+        """[(iteration, frozenset of the Dense layers frozen from it on)], oldest first."""
+        return list(self._freezes)
+
     def rewind(self, iteration):
         """Make ``iteration`` the current one and drop every later iteration (a new branch)."""
         iteration = self._checked(iteration)
         self._checkpoints = [c for c in self._checkpoints if c.iteration <= iteration]
         self._checkpoint_bytes = sum(c.nbytes for c in self._checkpoints)
         self._settings = [s for s in self._settings if s[0] <= iteration]
+        self._freezes = [f for f in self._freezes if f[0] <= iteration]
         row = self._load(self.network, self.optimizer, iteration)
         self._n = int(np.searchsorted(self._its[: self._n], iteration, side="right"))
         self._row_stride = 1  # the next thinning finds the finest stride that fits again
@@ -290,14 +315,20 @@ class Trainer:
         Xb, yb = (self.X, self.y) if isinstance(idx, slice) else (self.X[idx], self.y[idx])
         test_loss = test_acc = np.nan
         if row and self.X_test is not None:
-            out = network.forward(self.X_test)
+            out = network.forward(self.X_test, training=False)
             test_loss, test_acc = network.data_loss(out, self.y_test), network.accuracy(out, self.y_test)
-        output = network.forward(Xb)
+        dropout = network.has_dropout
+        # With dropout, accuracy comes from a pass with it off, made first: the masked pass after
+        # it leaves the caches (and gradients) of the update on display.
+        plain = network.forward(Xb, training=False) if row and dropout else None
+        rng = np.random.default_rng([self.seed, iteration, DROPOUT_STREAM]) if dropout else None
+        output = network.forward(Xb, rng=rng)
         loss = network.data_loss(output, yb)
         network.backward(output, yb, input_gradient=False)
         if not row:
             return loss
-        return np.array((loss, network.regularization_loss(), network.accuracy(output, yb), test_loss, test_acc,
+        accuracy = network.accuracy(output if plain is None else plain, yb)
+        return np.array((loss, network.regularization_loss(), accuracy, test_loss, test_acc,
                          optimizer.current_learning_rate,
                          *(np.linalg.norm(layer.dweights) for layer in network.dense_layers)))
 
@@ -308,18 +339,21 @@ class Trainer:
         network.set_parameters(start.parameters)
         optimizer.set_state(start.optimizer)
         _apply(optimizer, [s for it, s in self._settings if it <= start.iteration][-1])
+        _apply_frozen(network, [f for it, f in self._freezes if it <= start.iteration][-1])
         self._replay(network, optimizer, start.iteration, iteration)
         return self._evaluate(network, optimizer, iteration, row=True)
 
     def _replay(self, network, optimizer, start, iteration):
         """Take ``network``/``optimizer`` from iteration ``start`` (where they are, with its settings
         applied) to ``iteration``, with the settings in force at each."""
-        changes = dict(self._settings)
+        changes, freezes = dict(self._settings), dict(self._freezes)
         for it in range(start, iteration):
             self._evaluate(network, optimizer, it)
             optimizer.step(network)
             if it + 1 in changes:  # from it + 1 on: its row already shows the new learning rate
                 _apply(optimizer, changes[it + 1])
+            if it + 1 in freezes:
+                _apply_frozen(network, freezes[it + 1])
 
     def _checkpoint_before(self, iteration):
         """The latest checkpoint at or before ``iteration``."""
@@ -380,6 +414,11 @@ class Trainer:
 def _apply(optimizer, settings):
     for key, value in settings.items():
         setattr(optimizer, key, value)
+
+
+def _apply_frozen(network, names):
+    for layer in network.dense_layers:
+        layer.frozen = layer.name in names
 
 
 def _frozen(a):

@@ -354,3 +354,107 @@ def test_row_budget_holds_for_small_budgets_and_after_a_rewind():
     fresh.step(64)
     assert np.array_equal(long.history()["iteration"], fresh.history()["iteration"])
     assert np.array_equal(long.history()["loss"], fresh.history()["loss"])
+
+
+# -- dropout, frozen layers and regression (issue 13) -------------------------------------------------
+def dropout_run(batch_size=32, **kw):
+    X, y = datasets.spiral(60, 3, seed=0)
+    X_test, y_test = datasets.spiral(20, 3, seed=1)
+    net = mlp(2, [(16, "relu"), (16, "relu")], 3, seed=2, dropout=0.3)
+    return Trainer(net, Adam(learning_rate=0.02), X, y, X_test=X_test, y_test=y_test, batch_size=batch_size,
+                   seed=5, checkpoint_every=10, **kw)
+
+
+def test_dropout_masks_replay_bit_for_bit():
+    t = dropout_run()
+    seen = {}
+    for n in range(1, 36):
+        t.step()
+        seen[n] = (t.network.get_parameters(), t.network["dense1.dweights"].copy(),
+                   [layer.mask.copy() for layer in t.network.layers if isinstance(layer, nncore.Dropout)])
+    for n in (1, 9, 10, 11, 23, 35):  # on, before and after checkpoints
+        snap = t.snapshot(n)
+        params, grads, masks = seen[n]
+        for (w, b), (w2, b2) in zip(params, snap.network.get_parameters()):
+            assert np.array_equal(w, w2) and np.array_equal(b, b2), n
+        assert np.array_equal(grads, snap.network["dense1.dweights"]), n
+        replayed = [layer.mask for layer in snap.network.layers if isinstance(layer, nncore.Dropout)]
+        assert all(np.array_equal(a, b) for a, b in zip(masks, replayed)), n
+    # Each iteration draws its own masks, from default_rng([seed, iteration, 1]) in layer order.
+    assert not np.array_equal(seen[1][2][0], seen[2][2][0])
+    rng = np.random.default_rng([5, 35, 1])
+    first = rng.binomial(1, 0.7, size=(20, 16)) / 0.7  # 180 samples: the epoch's last batch has 20
+    assert np.array_equal(seen[35][2][0], first)
+    # A rewind and the same steps again give the same run.
+    row = t.record(35)
+    t.rewind(12)
+    t.step(23)
+    assert t.record(35) == row
+
+
+def test_dropout_is_off_for_accuracy_and_the_test_loss():
+    t = dropout_run(batch_size=None)
+    t.step(5)
+    net, rec = t.network, t.record()
+    out = net.infer(t.X)
+    assert rec["accuracy"] == net.accuracy(out, t.y)
+    assert rec["test_loss"] == net.data_loss(net.infer(t.X_test), t.y_test)
+    assert rec["test_accuracy"] == net.accuracy(net.infer(t.X_test), t.y_test)
+    # The loss is the one the gradient belongs to: the masked pass (it differs from the unmasked).
+    assert rec["loss"] == net.data_loss(net.output, t.y) != net.data_loss(out, t.y)
+
+
+def test_frozen_layers_stay_and_replay_with_their_schedule():
+    X, y = datasets.spiral(50, 3, seed=0)
+    t = Trainer(mlp(2, [(8, "relu")], 3, seed=1), SGD(learning_rate=0.5, momentum=0.5), X, y, checkpoint_every=10)
+    t.step(12)
+    t.set_frozen({"dense1"})
+    frozen_at = t.network.get_parameters()
+    seen = {}
+    for n in range(13, 31):
+        t.step()
+        seen[n] = t.network.get_parameters()
+        if n == 24:
+            t.set_frozen(())
+    assert t.frozen_schedule() == [(0, frozenset()), (12, frozenset({"dense1"})), (24, frozenset())]
+    # While frozen (updates 12 -> 24), dense1 kept its weights; dense2 moved; the gradient was recorded.
+    assert np.array_equal(seen[24][0][0], frozen_at[0][0]) and np.array_equal(seen[24][0][1], frozen_at[0][1])
+    assert not np.array_equal(seen[24][1][0], frozen_at[1][0])
+    assert not np.array_equal(seen[25][0][0], frozen_at[0][0])
+    assert t.history()["grad_norm.dense1"][20] > 0
+    for n in (13, 20, 24, 25, 30):
+        snap = t.snapshot(n)
+        for (w, b), (w2, b2) in zip(seen[n], snap.network.get_parameters()):
+            assert np.array_equal(w, w2) and np.array_equal(b, b2), n
+    t.rewind(18)
+    assert t.network.frozen == {"dense1"} and t.frozen_schedule()[-1] == (12, frozenset({"dense1"}))
+    with pytest.raises(ValueError, match=r"unknown layer\(s\) \['dense7'\]"):
+        t.set_frozen({"dense7"})
+
+
+def test_regression_accuracy_uses_the_training_targets_precision():
+    """The book's sine data and chapter-17 network (1-64-64-1, ReLU, linear output, MSE, weights
+    0.1 * standard normal, Adam 0.005 / decay 1e-3), in batches of 100: every batch and the test
+    set are judged within std(y_train) / 250, fixed once, not by each batch's own spread."""
+    X, y = datasets.sine(1000)
+    X_train, y_train, X_test, y_test = datasets.train_test_split(X, y, 0.2, seed=0)
+    rng, sizes, layers = np.random.default_rng(0), (1, 64, 64, 1), []
+    for k, (a, b) in enumerate(zip(sizes, sizes[1:])):
+        layers += [nncore.Dense(a, b, weights=0.1 * rng.standard_normal((a, b))),
+                   nncore.ReLU() if k < 2 else nncore.Linear()]
+    net = nncore.Network(layers, nncore.MeanSquaredError())
+    assert net.loss.precision is None  # until a trainer fixes it
+    t = Trainer(net, Adam(learning_rate=0.005, decay=1e-3), X_train, y_train, X_test=X_test, y_test=y_test,
+                batch_size=100, seed=0)
+    precision = np.std(y_train) / 250
+    assert net.loss.precision == nncore.regression_precision(y_train) == precision
+    t.step(1000)
+    rec = t.record()
+    idx = t.batch_indices(t.iteration)
+    out = net.infer(X_train[idx])
+    assert rec["accuracy"] == np.mean(np.abs(out - y_train[idx]) < precision) > 0.4
+    test_out = net.infer(X_test)
+    assert rec["test_accuracy"] == np.mean(np.abs(test_out - y_test) < precision) > 0.4
+    # The test set's own spread would have judged differently (0.555 against 0.575 here).
+    assert rec["test_accuracy"] != np.mean(np.abs(test_out - y_test) < np.std(y_test) / 250)
+    assert rec["loss"] < 1e-3 < 0.1 < t.record(0)["loss"]  # sin(2 pi x) has variance 0.5

@@ -1,4 +1,4 @@
-"""The Neural Networks from Scratch book's classes (chapters 10, 14, 16 and 17), written out
+"""The Neural Networks from Scratch book's classes (chapters 10, 14, 15, 16 and 17), written out
 plainly from the textbook's formulas: an oracle for nncore that shares none of its code.
 
 Names, layouts and the order of operations are the book's (``Layer_Dense``, ``dweights``,
@@ -50,6 +50,26 @@ class Layer_Dense:
         if self.bias_regularizer_l2 > 0:
             self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
         self.dinputs = np.dot(dvalues, self.weights.T)
+
+
+class Layer_Dropout:
+    """Chapter 15. ``rate`` is the share dropped; the book stores the share kept under the same name.
+    The book draws from np.random's global state; here from the RandomState ``random`` it is given."""
+
+    def __init__(self, rate, random):
+        self.rate = 1 - rate
+        self.random = random
+
+    def forward(self, inputs, training=True):
+        self.inputs = inputs
+        if not training:
+            self.output = inputs.copy()
+            return
+        self.binary_mask = self.random.binomial(1, self.rate, size=inputs.shape) / self.rate
+        self.output = inputs * self.binary_mask
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues * self.binary_mask
 
 
 class Activation_ReLU:
