@@ -167,6 +167,7 @@ def test_playground_step_reset_and_rewind():
 
 def test_playground_play_trains_and_pause_stops():
     at = playground()
+    at.session_state[K.TAB] = "Loss and accuracy"
     button(at, "Play").click().run()
     played = trained(at)
     assert played > 0  # one batch of frames per run (the browser asks for the next ones)
@@ -250,7 +251,9 @@ def test_presentation_mode_from_the_link_enlarges_the_charts():
         fonts = [int(re.search(r'font-size="(\d+)"', m.value).group(1)) for m in at.markdown
                  if m.value.startswith("<svg")]
         assert len(fonts) == (2 if page == "pages/neuron.py" else 1) and min(fonts) >= 19, fonts  # else 15, 16
-    at.switch_page("pages/playground.py").run()
+    at.switch_page("pages/playground.py")
+    at.session_state[K.TAB] = "Loss and accuracy"
+    at.run()
     assert not at.exception
     fonts = {json.loads(c.proto.spec)["layout"]["font"]["size"] for c in at.get("plotly_chart")}
     assert fonts == {20}, fonts

@@ -9,7 +9,8 @@ from ui import pacing
     (0.5, 0.1, 24, 1.0),        # 24 frames at 24 fps in 0.1 s: room 5 -> x2, capped at 1
     (0.25, 0.1, 24, 0.5),       # room 5 -> x2
     (0.25, 0.25, 24, 0.3125),   # room 2 -> x1.25
-    (0.25, 0.4, 24, 0.25),      # room 1.25: no clear margin, and it fits: unchanged
+    (0.25, 0.4, 24, 0.3125),    # room 1.25 -> x1.25
+    (0.25, 0.45, 24, 0.25),     # room 1.11: no clear margin, and it fits: unchanged
     (0.25, 1.0, 24, 0.125),     # room 0.5: the batch took twice its budget -> half
     (0.5, 2.0, 48, 0.25),       # 48 frames (2 s of film) in 2 s: room 0.5 -> half
     (0.02, 10.0, 24, 0.01),     # room 0.05 -> 0.001, floored at 0.01
