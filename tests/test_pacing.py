@@ -22,8 +22,9 @@ def test_adapt(scale, elapsed, frames, expected):
 
 @pytest.mark.parametrize("speed, scale, expected", [
     (50, 1.0, (50, 24)),
-    (50, 0.25, (12, 24)),       # round(12.5) is 12 (half to even); at the start scale: not busy
-    (50, 0.2, (10, 48)),        # below the start scale: busy, larger batches
+    (50, 0.25, (12, 24)),       # round(12.5) is 12 (half to even)
+    (50, 0.05, (2, 24)),        # round(2.5) is 2; at the start scale: not busy
+    (50, 0.04, (2, 48)),        # below the start scale: busy, larger batches
     (100, 0.5, (50, 24)),
     (1, 0.01, (1, 48)),         # never below one iteration per frame
 ])
@@ -32,7 +33,7 @@ def test_play_plan(speed, scale, expected):
 
 
 def test_busy_needs_playing_and_a_scale_below_the_start():
-    assert pacing.busy(True, 0.2) and not pacing.busy(False, 0.2) and not pacing.busy(True, 0.25)
+    assert pacing.busy(True, 0.04) and not pacing.busy(False, 0.04) and not pacing.busy(True, 0.05)
 
 
 @pytest.mark.parametrize("macs, side", [

@@ -64,24 +64,24 @@ def test_play_pause_and_the_live_views_answer():
     run, state = started()
     run.play()
     frames, grid = run.next_batch(clock(0.1))
-    # Start at a quarter of speed 50: 12 iterations per frame (round(12.5)), 24 frames; a 2-6-3 network
+    # Start at a twentieth of speed 50: 2 iterations per frame (round(2.5)), 24 frames; a 2-6-3 network
     # is sampled on the finest grid.
-    assert grid == 64 and [f["iteration"] for f in frames] == list(range(12, 289, 12))
-    assert run.scale == 0.5  # 24 frames (1 s of film) in 0.1 s: room 5, the speed doubles
-    assert frames[-1]["loss"] == trained(CFG, 288).record()["loss"]
+    assert grid == 64 and [f["iteration"] for f in frames] == list(range(2, 49, 2))
+    assert run.scale == 0.1  # 24 frames (1 s of film) in 0.1 s: room 5, the speed doubles
+    assert frames[-1]["loss"] == trained(CFG, 48).record()["loss"]
     # Each frame carries that iteration's network: parameters and the gradients at them, by nncore.
-    net = trained(CFG, 288).network
+    net = trained(CFG, 48).network
     for got, dense in zip(frames[-1]["params"][::2], net.dense_layers):
         np.testing.assert_array_equal(got, dense.weights)
     np.testing.assert_array_equal(frames[-1]["grads"][-1], net.dense_layers[-1].dbiases)
     frames, _ = run.next_batch(clock(0.1))
-    assert [f["iteration"] for f in frames] == list(range(313, 889, 25)) and run.scale == 1.0
+    assert [f["iteration"] for f in frames] == list(range(53, 169, 5)) and run.scale == 0.2
     assert state[K.SEQ] == 2 and run.playing
     run.pause()
     assert not run.playing and run.payload(frames, 50, show_test=False, presentation=False, encode=str)["hold"]
-    run.paused_at(500)  # the frame on screen when the browser stopped
-    assert run.trainer.iteration == run.view() == 500 and not run.pause_pending
-    assert run.snapshot().record == trained(CFG, 500).record()
+    run.paused_at(103)  # the frame on screen when the browser stopped
+    assert run.trainer.iteration == run.view() == 103 and not run.pause_pending
+    assert run.snapshot().record == trained(CFG, 103).record()
 
 
 @pytest.mark.parametrize("answer", ["12", 12.0, True, None, -1, 900])
@@ -175,7 +175,7 @@ def test_play_stops_at_the_stop_iteration():
     run, _ = started(cfg)
     run.play()
     frames, _ = run.next_batch(clock(0.1))
-    assert [f["iteration"] for f in frames] == [12, 24, 30] and not run.playing
+    assert [f["iteration"] for f in frames] == list(range(2, 31, 2)) and not run.playing
     run.play()
     assert run.next_batch(clock(0.1))[0] == [] and not run.playing
     stage = run.payload([], 24, show_test=False, presentation=False, encode=str)

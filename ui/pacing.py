@@ -13,9 +13,11 @@ MIN_GRID = 24           # ... coarsest, for the widest networks
 GRID_MACS = 6_000_000   # multiply-adds the browser spends on one frame's grid (about 10 ms in Chromium)
 FRAMES_PER_BATCH = 24   # frames per server run while playing (1 s): the browser plays them at FPS
 BUSY_FRAMES = 48        # ... and on a busy server: fewer, larger runs (2 s of frames)
-START_SCALE = 0.25      # Play starts at a quarter of the speed and speeds up (x2 a batch while
-                        # the server has room): a class pressing Play at once does not bury the
-                        # server under 30 full-speed batches
+START_SCALE = 0.05      # Play starts at a twentieth of the speed and speeds up (x2 a batch while
+                        # the server has room, full speed within 5 s): a class pressing Play at once
+                        # does not bury the server. Measured, 30 sessions at once on one process
+                        # (2 of 2 runs each): from 0.25, longest freeze 2.0-6.5 s; from 0.1,
+                        # 1.1-1.3 s; from 0.05, 0.4-0.6 s
 MIN_SCALE = 0.01
 FPS = 24                # x 50 iterations per frame (the default speed): 1,200 iterations/s
 

@@ -127,8 +127,9 @@ MAX_NEURONS = 128
 SPEEDS = (1, 2, 5, 10, 25, 50, 100)
 
 
-# The defaults are the run a first visit sees: it must visibly learn in the first second of Play (Play
-# starts at a quarter of the speed: about 300 iterations a second) and end as a teacher would show it, with
+# The defaults are the run a first visit sees: it must visibly learn in the first seconds of Play (Play
+# starts at a twentieth of the speed and doubles each second: 168 iterations after 2 s, 408 after 3 s) and
+# end as a teacher would show it, with
 # a network narrow enough to draw. Measured with bench/presets.py (train / test accuracy): iteration 0
 # 35% / 30%, 100 89% / 83%, 300 97% / 93%, 1,000 99.6% / 96.7%, 5,000 99.6% / 98.3% (test loss falling
 # throughout: 1.10, 0.56, 0.21, 0.07, 0.05); weight seeds 1-4 end at 95-100% test too. The spiral these

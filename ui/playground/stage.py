@@ -115,7 +115,7 @@ def busy_note(pg):
     and the accuracy are the stage's own (drawn with the frame they describe), never a heading here:
     the server computes up to two batches ahead of the film."""
     per_frame, speed = pg.play_plan()[0], pg.config.speed
-    # Play starts at a quarter of the speed and speeds up while the server keeps up: only a session
+    # Play starts at a twentieth of the speed and speeds up while the server keeps up: only a session
     # pushed below that start is short of the server, and only then is it worth saying.
     if pg.busy:
         st.caption(f"Busy server: {per_frame} iterations per frame instead of {speed}.")
