@@ -375,7 +375,7 @@ def main():
         p0, p1 = first_s["payloads"], page.evaluate("window.__bench.payloads || {}")
         frames_in = p1.get("frames", 0) - p0.get("frames", 0)
         ws_bytes = (page.evaluate("window.__wsBytes.bytes") or 0) - (first_s["wsBytes"] or 0)
-        # After Play's ramp-up (it starts at a quarter of the speed): the last 3 s of updates.
+        # After Play's ramp-up (it starts at a twentieth of the speed): the last 3 s of updates.
         tail = [a for a in sample["drawnAt"] if a[0] >= active * 1000 - 3000]
         tail_s = (tail[-1][0] - tail[0][0]) / 1000 if len(tail) > 1 else 0
         print()

@@ -4,7 +4,7 @@
 Run by hand, not by pytest:  python bench/presets.py  [--divergence]
 
 Built exactly as the playground builds a run (ui.run.split_dataset, network_for, nncore.Trainer), so the
-figures are the ones a student sees. Play starts at a quarter of the speed (ui/pacing.py START_SCALE) and
+figures are the ones a student sees. Play starts at a twentieth of the speed (ui/pacing.py START_SCALE) and
 doubles after each second while the server has room: at the default 50 iterations per frame and 24
 frames/s, about iterations 300, 900 and 2,100 are on screen after 1, 2 and 3 s.
 """
