@@ -146,6 +146,31 @@ def test_generated_script_reproduces_the_run_bit_for_bit(tmp_path):
     assert out.stdout.strip() == f"iteration 75: loss {record['loss']!r}, accuracy {record['accuracy']!r}"
 
 
+def test_script_reproduces_initial_weights_dropout_and_frozen_layers(tmp_path):
+    """He weights, dropout, dense1 frozen from iteration 0, dense2 from 10 and both free again from 20."""
+    cfg = Config(dataset="blobs", classes=3, hidden=((5, "relu"), (4, "relu")), init="he", dropout=0.2,
+                 weight_seed=7, data_seed=1)
+    X, y = datasets.blobs(cfg.samples, 3, cfg.noise, cfg.data_seed)
+    Xtr, ytr, Xte, yte = datasets.train_test_split(X, y, cfg.test_fraction, cfg.data_seed)
+    trainer = nncore.Trainer(nncore.mlp(2, [(5, "relu"), (4, "relu")], 3, seed=7, init="he", dropout=0.2),
+                             nncore.Adam(learning_rate=0.01), Xtr, ytr, X_test=Xte, y_test=yte, seed=7)
+    trainer.set_frozen(["dense1"])
+    trainer.step(10)
+    trainer.set_frozen(["dense1", "dense2"])
+    trainer.step(10)
+    trainer.set_frozen([])
+    trainer.step(5)
+    source = export.script(cfg, trainer.schedule(), trainer.iteration, freezes=trainer.frozen_schedule())
+    assert "init='he', dropout=0.2)" in source and "init=" not in export.script(Config(), [(0, {})], 0)
+    path = tmp_path / "run.py"
+    path.write_text(source)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+    assert out.returncode == 0, out.stderr
+    record = trainer.record()
+    assert out.stdout.strip() == f"iteration 25: loss {record['loss']!r}, accuracy {record['accuracy']!r}"
+
+
 def test_history_csv_has_one_row_per_iteration():
     X, y = datasets.blobs(10, 3)
     t = nncore.Trainer(net(), nncore.Adam(), X, y)

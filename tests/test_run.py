@@ -23,7 +23,7 @@ def fresh(cfg, start=None):
     X, y = datasets.CLASSIFICATION[cfg.dataset](cfg.samples, cfg.classes, cfg.noise, cfg.data_seed)
     Xtr, ytr, Xte, yte = datasets.train_test_split(X, y, cfg.test_fraction, cfg.data_seed)
     net = nncore.mlp(2, list(cfg.hidden), nncore.output_size(cfg.output, cfg.classes), output=cfg.output,
-                     seed=cfg.weight_seed, l1=cfg.l1, l2=cfg.l2)
+                     seed=cfg.weight_seed, l1=cfg.l1, l2=cfg.l2, init=cfg.init, dropout=cfg.dropout)
     if start is not None:
         net.set_parameters(start)
     return nncore.Trainer(net, nncore.OPTIMIZERS[cfg.optimizer](**cfg.hyperparameters()), Xtr, ytr,
@@ -140,6 +140,46 @@ def test_a_learning_rate_change_applies_from_the_view_on():
     assert run.trainer.schedule()[-1] == (20, {**CFG.hyperparameters(), "learning_rate": 0.005})
 
 
+def test_the_network_is_drawn_as_init_and_dropout_say():
+    run, _ = started(replace(CFG, init="he", dropout=0.2, weight_seed=3))
+    direct = nncore.mlp(2, [(6, "tanh")], 3, seed=3, init="he", dropout=0.2)
+    net = run.trainer.network
+    for ours, theirs in zip(net.dense_layers, direct.dense_layers, strict=True):
+        assert np.array_equal(ours.weights, theirs.weights)
+    # He normal: N(0, 1) * sqrt(2 / 2 inputs) in the first layer, not the book's 0.01.
+    assert 0.3 < np.std(net.dense_layers[0].weights) < 2
+    assert [type(layer).__name__ for layer in net.layers].count("Dropout") == 1
+    assert [layer.rate for layer in net.layers if isinstance(layer, nncore.Dropout)] == [0.2]
+
+
+def test_frozen_layers_keep_their_weights_and_still_show_gradients():
+    run, _ = started()
+    run.step(5)
+    assert run.set_frozen(["dense1"]) is None and run.frozen == ["dense1"]
+    assert "From iteration 5 the next steps leave dense1 unchanged" in notices(run)
+    before = run.trainer.network.dense_layers[0].weights.copy()
+    other = run.trainer.network.dense_layers[1].weights.copy()
+    run.step(10)
+    dense1, dense2 = run.trainer.network.dense_layers
+    assert np.array_equal(dense1.weights, before) and np.abs(dense1.dweights).max() > 0
+    assert not np.array_equal(dense2.weights, other)
+    # Training from an earlier view keeps the frozen layers on screen, as it keeps the settings.
+    run.rewind(2)
+    run.step(1)
+    assert run.frozen == ["dense1"] and run.trainer.frozen_schedule() == [(0, frozenset()),
+                                                                         (2, frozenset({"dense1"}))]
+    assert run.set_frozen([]) is None and run.frozen == []
+    assert "From iteration 3 every layer learns again" in notices(run)
+
+
+@pytest.mark.parametrize("names", [["dense9"], "dense1", [["dense1"]]])
+def test_bad_frozen_layer_names_are_refused_and_change_nothing(names):
+    run, _ = started()
+    error = run.set_frozen(names)
+    assert error.startswith("Frozen layers not changed") and run.frozen == []
+    assert run.trainer.frozen_schedule() == [(0, frozenset())] and notices(run) == ""
+
+
 def test_an_architecture_change_restarts_at_zero_and_says_so():
     run, _ = started()
     run.step(10)
@@ -196,12 +236,14 @@ def test_uploaded_weights_start_a_run_and_go_when_the_architecture_changes():
     expected = fresh(CFG, mine.get_parameters())
     expected.step(4)
     assert run.snapshot().record == expected.record()
-    said = run.apply_config(replace(CFG, hidden=((7, "tanh"),)))
+    assert run.apply_config(replace(CFG, dropout=0.1))[0][1] == \
+        "Changed dropout: training restarted at iteration 0."  # the same weights, dropped out
+    assert run.uploaded_weights and np.array_equal(run.trainer.network["dense1.weights"], mine["dense1.weights"])
+    said = run.apply_config(replace(CFG, init="xavier"))  # other initial weights: yours go
     assert [text for _, text in said] == [
-        "Changed hidden: training restarted at iteration 0.",
-        "The architecture or the weight seed changed: the uploaded weights were dropped."]
-    assert K.START_WEIGHTS not in state and run.snapshot().record == fresh(replace(CFG, hidden=((7, "tanh"),))
-                                                                           ).record()
+        "Changed init, dropout: training restarted at iteration 0.",
+        "The architecture, the weight seed or the initial weights changed: the uploaded weights were dropped."]
+    assert K.START_WEIGHTS not in state and run.snapshot().record == fresh(replace(CFG, init="xavier")).record()
 
 
 def test_your_own_data_trains_and_drawn_points_need_two_classes():

@@ -75,3 +75,18 @@ def test_notes_list_only_the_datasets_a_link_may_name():
     _, (note,) = Config.from_query({"dataset": "mnist"})
     assert note == ("dataset=mnist is not allowed (choose one of spiral, vertical, circles, moons, xor, blobs); "
                     "using circles")
+
+
+def test_initial_weights_and_dropout_round_trip_and_rebuild_the_run():
+    cfg = Config(init="he", dropout=0.25)
+    assert cfg.to_query() == {"init": "he", "dropout": "0.25"}  # only what differs from the defaults
+    assert Config.from_query(cfg.to_query()) == (cfg, [])
+    assert cfg.model_key() != Config().model_key()  # either one redraws the run from iteration 0
+    assert Config(dropout=0.1).model_key() != Config().model_key()
+
+
+def test_hostile_initial_weights_and_dropout_fall_back_with_a_note():
+    cfg, notes = Config.from_query({"init": "<script>", "dropout": "2"})
+    assert (cfg.init, cfg.dropout) == ("book", 0.0)
+    assert notes == ["init=<script> is not allowed (choose one of book, zeros, xavier, he); using book",
+                     "dropout=2.0 is not allowed (must be between 0.0 and 0.5); using 0.0"]

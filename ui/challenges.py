@@ -159,7 +159,7 @@ CHALLENGES = {c.id: c for c in (
         "learning-rate", "Find the learning rate",
         Config(dataset="moons", samples=100, classes=2, noise=0.1, test_fraction=0.2, hidden=((16, "relu"),),
                optimizer="sgd", learning_rate=0.01, momentum=0.0, stop_at=300, speed=10),
-        DATA + ("hidden", "output", "l1", "l2", "weight_seed", "optimizer", "batch_size"),
+        DATA + Config.MODEL_FIELDS,
         (Stage(f"Moons with SGD: loss under {SPEED_LOSS} within {SPEED_ITERATIONS} iterations, by changing "
                "only the learning rate, decay and momentum.", speed_test),)),
 )}

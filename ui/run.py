@@ -36,12 +36,13 @@ def bounds(X, margin=0.15):
 
 def network_for(cfg):
     return nncore.mlp(2, list(cfg.hidden), nncore.output_size(cfg.output, cfg.classes), output=cfg.output,
-                      seed=cfg.weight_seed, l1=cfg.l1, l2=cfg.l2)
+                      seed=cfg.weight_seed, l1=cfg.l1, l2=cfg.l2, init=cfg.init, dropout=cfg.dropout)
 
 
 def start_key(cfg):
-    """What uploaded weights must match to stay: the layers, and no New weights drawn since."""
-    return cfg.hidden, cfg.output, cfg.weight_seed
+    """What uploaded weights must match to stay: the layers, and no new weights drawn since (New
+    weights, another way of drawing them)."""
+    return cfg.hidden, cfg.output, cfg.weight_seed, cfg.init
 
 
 def changed(old, new, names):
@@ -187,7 +188,8 @@ class PlaygroundRun:
                 network.set_parameters(start[1])
             else:
                 del self.state[K.START_WEIGHTS]
-                self.notify("info", "The architecture or the weight seed changed: the uploaded weights were dropped.")
+                self.notify("info", "The architecture, the weight seed or the initial weights changed: the uploaded "
+                                    "weights were dropped.")
         self.state[K.BUILD] = self.state.get(K.BUILD, 0) + 1  # which run this is (run B starts from its weights)
         optimizer = nncore.OPTIMIZERS[cfg.optimizer](**cfg.hyperparameters())
         self.state[K.TRAINER] = nncore.Trainer(network, optimizer, X, y, X_test=X_test, y_test=y_test,
@@ -236,14 +238,40 @@ class PlaygroundRun:
     def clear_points(self):
         self.state.pop(K.CUSTOM_DATA, None)
 
+    def set_frozen(self, names):
+        """Freeze exactly the Dense layers ``names`` (the sidebar's choice) for the next steps from
+        the viewed iteration on, like an optimizer setting. Returns an error message, or None."""
+        trainer = self.trainer
+        try:
+            names = frozenset(names)
+            if names == trainer.network.frozen:
+                return None
+            trainer.set_frozen(names)  # nncore checks the names against the network
+        except (TypeError, ValueError) as err:
+            return f"Frozen layers not changed: {err}."
+        if names:
+            self.notify("info", f"From iteration {self.view()} the next steps leave {', '.join(sorted(names))} "
+                                "unchanged; their gradients are still shown.")
+        else:
+            self.notify("info", f"From iteration {self.view()} every layer learns again.")
+        return None
+
+    @property
+    def frozen(self):
+        """The Dense layers the next steps leave unchanged, sorted."""
+        return sorted(self.trainer.network.frozen)
+
     # -- moving -------------------------------------------------------------------------------
     def _truncate(self, iteration):
-        """Drop the iterations after ``iteration``, then keep the optimizer settings on screen:
-        the rewound state carries the settings that were in force back then."""
+        """Drop the iterations after ``iteration``, then keep the optimizer settings and frozen
+        layers on screen: the rewound state carries the ones that were in force back then."""
         trainer, cfg = self.trainer, self.config
+        frozen = trainer.network.frozen
         trainer.rewind(iteration)
         if trainer.optimizer.get_hyperparameters() != cfg.hyperparameters():
             trainer.set_hyperparameters(**cfg.hyperparameters())
+        if trainer.network.frozen != frozen:
+            trainer.set_frozen(frozen)
 
     def _branch_here(self):
         """Training while viewing the past continues from the viewed iteration."""

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from nncore.activations import ACTIVATIONS
 from nncore.datasets import CLASS_RANGE
+from nncore.layers import INITS
 from nncore.optimizers import OPTIMIZERS
 
 
@@ -93,6 +94,7 @@ class K:
     PRESENTATION = "presentation"   # presentation mode (plain value, see ui.controls)
     FOLD_SIDEBAR = "presentation.fold"  # presentation mode just turned on: fold the sidebar once
     ENTRY = "entry"                 # set by app.py on every run (see ui/boot.py)
+    FROZEN = "pg.frozen"            # the Training section's frozen-layers multiselect (session only, not in a link)
 
     _WIDGET = "pg.w."
 
@@ -150,6 +152,8 @@ class Config:
     l1: float = 0.0
     l2: float = 0.0
     weight_seed: int = 0
+    init: str = "book"          # how the first weights are drawn (nncore.INITS)
+    dropout: float = 0.0        # the book's chapter 15 Dropout after each hidden layer
     # training
     optimizer: str = "adam"
     learning_rate: float = 0.01   # at 0.02 it is at 96% by iteration 100: too quick to watch it learn
@@ -166,7 +170,7 @@ class Config:
 
     # -- what a change resets --------------------------------------------------------
     DATA_FIELDS = ("dataset", "samples", "classes", "noise", "test_fraction", "data_seed")
-    MODEL_FIELDS = ("hidden", "output", "l1", "l2", "weight_seed", "optimizer", "batch_size")
+    MODEL_FIELDS = ("hidden", "output", "l1", "l2", "weight_seed", "init", "dropout", "optimizer", "batch_size")
 
     def data_key(self):
         return tuple(getattr(self, f) for f in self.DATA_FIELDS)
@@ -252,7 +256,7 @@ BOUNDS = {
     "dataset": (*DATASETS, CUSTOM), "output": OUTPUTS, "optimizer": tuple(OPTIMIZERS),
     "samples": (int, 5, 500), "classes": (int, 2, 5), "noise": (float, 0.0, 1.0),
     "test_fraction": (float, 0.0, 0.5), "data_seed": (int, 0, 2**31 - 1), "weight_seed": (int, 0, 2**31 - 1),
-    "l1": (float, 0.0, 1.0), "l2": (float, 0.0, 1.0),
+    "l1": (float, 0.0, 1.0), "l2": (float, 0.0, 1.0), "init": tuple(INITS), "dropout": (float, 0.0, 0.5),
     "learning_rate": (float, 0.0, 1e6), "decay": (float, 0.0, 1.0), "momentum": (float, 0.0, 0.999),
     "epsilon": (float, 1e-12, 1.0), "rho": (float, 0.0, 0.9999), "beta_1": (float, 0.0, 0.9999),
     "beta_2": (float, 0.0, 0.99999), "batch_size": (int, 0, 2500), "speed": (int, 1, 100),

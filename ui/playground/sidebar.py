@@ -181,13 +181,16 @@ def draw(run):
         data_widgets(run)
     with sb.expander("Model", expanded=not presentation()):
         model_widgets()
-    with sb.expander("Training", expanded=not presentation()):
+    training = sb.expander("Training", expanded=not presentation())
+    with training:
         training_widgets()
     with sb.expander("Play", expanded=False):
         st.select_slider("Iterations per frame", SPEEDS, key=widget("speed"), disabled=locked("speed"))
         st.number_input("Stop at iteration", 1, BOUNDS["stop_at"][2], key=widget("stop_at"), disabled=locked("stop_at"))
     cfg, fixes = widgets_config()
     run.apply_config(cfg)
+    with training:  # after apply_config: the layers to choose from are the network's as rebuilt
+        frozen_widget(run)
     with sb.expander("Save, load, share", expanded=False):
         save_load_share(run, cfg)
     sync_url(cfg)
@@ -237,6 +240,20 @@ def model_widgets():
     b.number_input("L2", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l2"), disabled=locked("l2"))
     st.number_input("Weight seed", 0, BOUNDS["weight_seed"][2], key=widget("weight_seed"),
                     disabled=locked("weight_seed"))
+    st.selectbox("Initial weights", BOUNDS["init"], key=widget("init"), disabled=locked("init"),
+                 format_func=INIT_LABELS.get,
+                 help="How the first weights are drawn (from the weight seed; biases start at 0). The book: "
+                      "0.01 × N(0, 1). Zeros: every neuron of a layer gets the same gradient and stays alike. "
+                      "Xavier: N(0, 1) × √(2 / (inputs + neurons)). He: N(0, 1) × √(2 / inputs), made for ReLU.")
+    st.slider("Dropout after each hidden layer", *BOUNDS["dropout"][1:], step=0.05, key=widget("dropout"),
+              disabled=locked("dropout"),
+              help="The book's chapter 15 layer: each step zeroes this share of a hidden layer's outputs at "
+                   "random and scales the rest up to match. Active while training; off for the accuracy, "
+                   "the decision boundary and the test loss.")
+
+
+INIT_LABELS = {"book": "book: 0.01 × N(0, 1)", "zeros": "zeros", "xavier": "Xavier (Glorot normal)",
+               "he": "He normal"}
 
 
 def optimizer_name(name):
@@ -266,6 +283,22 @@ def training_widgets():
                     disabled=locked("batch_size"))
 
 
+def on_frozen():
+    run = current_run()
+    error = run.set_frozen(st.session_state[K.FROZEN])
+    if error:
+        run.notify("warning", error)
+
+
+def frozen_widget(run):
+    # The trainer's own choice (a rebuilt network has none frozen; a rewind keeps the one on screen).
+    st.session_state[K.FROZEN] = run.frozen
+    st.multiselect("Frozen layers", run.trainer.layer_names, key=K.FROZEN, on_change=on_frozen,
+                   placeholder="None: every layer learns",
+                   help="From the iteration on screen, the next steps leave these layers' weights and biases "
+                        "unchanged; their gradients are still computed and shown. Not part of a share link.")
+
+
 def save_load_share(run, cfg):
     not_in_link = cfg.dataset == CUSTOM or run.uploaded_weights
     st.caption("Share link: the same data, model, settings and seeds; the same run, bit for bit"
@@ -282,7 +315,8 @@ def save_load_share(run, cfg):
                        file_name="history.csv", mime="text/csv", width="stretch",
                        help=f"A row per iteration for the latest {tr.max_rows // 2:,} trained; older ones thinned "
                             "evenly (memory stays bounded however long a run plays)")
-    st.download_button("Python script of this run", lambda: export.script(cfg, tr.schedule(), tr.iteration),
+    st.download_button("Python script of this run", lambda: export.script(cfg, tr.schedule(), tr.iteration,
+                                                                             freezes=tr.frozen_schedule()),
                        file_name="backprop_lab_run.py", mime="text/x-python", width="stretch",
                        disabled=not_in_link,
                        help="Rebuilds this run with nncore (not available for your own data or uploaded weights)")
