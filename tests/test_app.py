@@ -611,3 +611,32 @@ def test_a_challenge_keeps_its_data_from_the_draw_tab():
     at.session_state[K.TAB] = "Draw your data"
     at.run()
     assert "fixes the dataset" in text(at) and at.session_state[K.CONFIG].dataset == "spiral"
+
+
+def test_pickers_for_initial_weights_dropout_and_frozen_layers():
+    at = playground()
+    init = at.selectbox(key=K.widget("init"))
+    assert init.options == ["book: 0.01 × N(0, 1)", "zeros", "Xavier (Glorot normal)", "He normal"]
+    assert at.slider(key=K.widget("dropout")).value == 0.0 and at.multiselect(key=K.FROZEN).value == []
+    button(at, "Step x10").click().run()
+    init.set_value("he").run()
+    # The notices are markdown, their punctuation escaped: "Changed init\\: training restarted at iteration 0\\."
+    assert iteration(at) == 0 and any(i.value.startswith("Changed init") and "restarted at iteration 0" in i.value
+                                      for i in at.info)
+    assert at.query_params["init"] == "he"  # the address bar is a share link
+    first = at.session_state[K.TRAINER].network["dense1.weights"]
+    assert 0.3 < np.std(first) < 2  # He normal: N(0, 1) * sqrt(2 / 2 inputs), not the book's 0.01
+    at.slider(key=K.widget("dropout")).set_value(0.2).run()
+    button(at, "Step x10").click().run()
+    assert not at.exception and iteration(at) == 10
+    assert at.multiselect(key=K.FROZEN).options == ["dense1", "dense2"]
+    at.multiselect(key=K.FROZEN).select("dense1").run()
+    assert any("From iteration 10 the next steps leave dense1 unchanged" in i.value for i in at.info)
+    before = at.session_state[K.TRAINER].network["dense1.weights"].copy()
+    other = at.session_state[K.TRAINER].network["dense2.weights"].copy()
+    button(at, "Step x10").click().run()
+    network = at.session_state[K.TRAINER].network
+    assert iteration(at) == 20 and at.multiselect(key=K.FROZEN).value == ["dense1"]
+    assert np.array_equal(network["dense1.weights"], before) and np.abs(network["dense1.dweights"]).max() > 0
+    assert not np.array_equal(network["dense2.weights"], other)
+    assert not at.exception
