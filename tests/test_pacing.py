@@ -1,4 +1,4 @@
-"""Pacing: hand-computed scales, plans and grids (room = 0.5 * frames / FPS / elapsed)."""
+"""Pacing: hand-computed scales, plans and grids (room = 0.65 * frames / FPS / elapsed)."""
 
 import pytest
 
@@ -6,15 +6,15 @@ from ui import pacing
 
 
 @pytest.mark.parametrize("scale, elapsed, frames, expected", [
-    (0.5, 0.1, 24, 1.0),        # 24 frames at 24 fps in 0.1 s: room 5 -> x2, capped at 1
-    (0.25, 0.1, 24, 0.5),       # room 5 -> x2
-    (0.25, 0.25, 24, 0.3125),   # room 2 -> x1.25
-    (0.25, 0.4, 24, 0.3125),    # room 1.25 -> x1.25
-    (0.25, 0.45, 24, 0.25),     # room 1.11: no clear margin, and it fits: unchanged
-    (0.25, 1.0, 24, 0.125),     # room 0.5: the batch took twice its budget -> half
-    (0.5, 2.0, 48, 0.25),       # 48 frames (2 s of film) in 2 s: room 0.5 -> half
-    (0.02, 10.0, 24, 0.01),     # room 0.05 -> 0.001, floored at 0.01
-    (0.25, 0.0, 24, 0.5),       # no measurable time: counted as 1 ms (room 500) -> x2
+    (0.5, 0.1, 24, 1.0),        # 24 frames at 24 fps in 0.1 s: room 6.5 -> x2, capped at 1
+    (0.25, 0.1, 24, 0.5),       # room 6.5 -> x2
+    (0.25, 0.25, 24, 0.3125),   # room 2.6 -> x1.25
+    (0.25, 0.5, 24, 0.3125),    # room 1.3 -> x1.25
+    (0.25, 0.55, 24, 0.25),     # room 1.18: no clear margin, and it fits: unchanged
+    (0.25, 1.0, 24, 0.1625),    # room 0.65: the batch took 1/0.65 of its budget -> x0.65
+    (0.5, 2.0, 48, 0.325),      # 48 frames (2 s of film) in 2 s: room 0.65 -> x0.65
+    (0.02, 10.0, 24, 0.01),     # room 0.065 -> 0.0013, floored at 0.01
+    (0.25, 0.0, 24, 0.5),       # no measurable time: counted as 1 ms (room 650) -> x2
 ])
 def test_adapt(scale, elapsed, frames, expected):
     assert pacing.adapt(scale, elapsed, frames) == pytest.approx(expected, rel=1e-12)
