@@ -377,6 +377,7 @@ class PlaygroundRun:
         per_frame, batch = self.play_plan()
         started = clock()
         with pacing.BATCH_LOCK:
+            waited = clock() - started
             for _ in range(batch):
                 self._advance(min(per_frame, cfg.stop_at - trainer.iteration))
                 frames.append(frame(trainer.network, trainer.iteration, trainer.record(), inputs))
@@ -385,7 +386,7 @@ class PlaygroundRun:
                     self.stopped_at_limit()
                 if not self.playing:
                     break
-        self.state[K.PLAY_SCALE] = pacing.adapt(self.scale, clock() - started, len(frames))
+        self.state[K.PLAY_SCALE] = pacing.adapt(self.scale, clock() - started, len(frames), waited)
         self.state[K.SEQ] = self.state.get(K.SEQ, 0) + 1
         return frames, grid
 
