@@ -29,7 +29,7 @@ the network, the decision boundary and the loss curve on three canvases and its 
   (lastIteration delta / s), and per animation frame whether the stage is missing a drawing: a canvas
   absent or of zero size, blankFrames incremented, a draw that did not draw all three canvases
   (framesDrawn - stageDraws grew), or the frame on screen not drawn on all three (drawnIteration !=
-  shownIteration). Also the draw time per frame (__backpropLive.lastDrawMs) and the payload: WebSocket
+  lastIteration). Also the draw time per frame (__backpropLive.lastDrawMs) and the payload: WebSocket
   bytes received (message sizes as the page sees them, after any permessage-deflate) per frame carried.
 * Server CPU % over the play window (utime + stime from /proc/<pid>/stat) and server RSS.
 """
@@ -221,13 +221,13 @@ JS = r"""
       const partial = L.framesDrawn - L.stageDraws;
       const q = partial > lastPartial;
       lastPartial = partial;
-      const u = L.drawnIteration !== L.shownIteration;
+      const u = L.drawnIteration !== L.lastIteration;
       const p = plots().filter((x) => visible(x) && drawn(x)).length < base.visible;
       s.canvasMissing += c; s.blankTicks += b; s.partialTicks += q; s.undrawnTicks += u; s.plotlyMissing += p;
       s.anyMissing += (c || b || q || u || p);
       if ((c || b || q || u || p) && s.missingLog.length < 5) {
         s.missingLog.push({ms: Math.round(performance.now() - s.t0), absent: c, blank: b, partial: q, undrawn: u,
-                           plotly: p, shown: L.shownIteration, drawn: L.drawnIteration, sizes: canvasSizes(),
+                           plotly: p, shown: L.lastIteration, drawn: L.drawnIteration, sizes: canvasSizes(),
                            collapsed: c ? collapsed() : null,
                            script: document.querySelector('[data-testid="stApp"]')
                              ?.getAttribute('data-test-script-state')});

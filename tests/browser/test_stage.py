@@ -16,7 +16,7 @@ STAGE = ".st-key-pg-live"  # the stage's element (K.css(K.LIVE))
 READ_STATUS = """() => {
     const roots = [document, ...[...document.querySelectorAll('*')].map(e => e.shadowRoot).filter(Boolean)];
     const line = roots.map(r => r.querySelector('.bpl-status')).find(Boolean);
-    return [line.textContent, window.__backpropLive.shownIteration];
+    return [line.textContent, window.__backpropLive.lastIteration];
 }"""
 
 

@@ -66,7 +66,7 @@ function createInstance(root) {
     raf: 0,
     drawn: { net: false, b: false, l: false },
     // stageDraws / drawnIteration: draws in which all three canvases drew the same frame (bench/bench_browser.py).
-    stats: { framesDrawn: 0, blankFrames: 0, lastIteration: null, lastDrawMs: 0, shownIteration: null,
+    stats: { framesDrawn: 0, blankFrames: 0, lastIteration: null, lastDrawMs: 0,
              stageDraws: 0, drawnIteration: null },
   };
   S.player = new Player({
@@ -285,10 +285,7 @@ function draw(S) {
   if (sl) S.drawn.l = (lNow = drawLoss(sl, d, S.player.curve, S.player.current, S.theme)) || S.drawn.l;
   // The one iteration number on screen, with the numbers of the very frame the pictures show.
   S.status.textContent = statusText(S.player.current, anim, S.anim);
-  if (S.player.current) {
-    S.stats.lastIteration = S.player.current.iteration;
-    S.stats.shownIteration = S.player.current.iteration;
-  }
+  if (S.player.current) S.stats.lastIteration = S.player.current.iteration;
   if (netNow && bNow && lNow && f === S.player.current) { // not mid-Step: the net shows the weights before
     S.stats.stageDraws++;
     S.stats.drawnIteration = S.player.current.iteration;
