@@ -125,6 +125,54 @@ def test_bundle_strips_sibling_imports_and_named_exports():
                   "// ---- b.js\nexport default function () { return A; }")
 
 
+def test_the_served_bundle_is_written_and_rewritten_when_stale(tmp_path, monkeypatch):
+    target = tmp_path / "static" / "stage.js"
+    monkeypatch.setattr(ui.live, "STATIC_JS", target)
+    assert ui.live.write_static() and target.read_text(encoding="utf-8") == ui.live._JS
+    target.write_text("stale")   # a module edited since: the next start writes the new bundle
+    assert ui.live.write_static() and target.read_text(encoding="utf-8") == ui.live._JS
+    assert [p.name for p in target.parent.iterdir()] == ["stage.js"]   # no partial file left behind
+    target.parent.chmod(0o555)
+    target.write_text("stale")
+    try:   # an unwritable folder (root may write anyway: then it is current)
+        assert ui.live.write_static() == (target.read_text(encoding="utf-8") == ui.live._JS)
+    finally:
+        target.parent.chmod(0o755)
+
+
+LOADER_CHECK = """
+const calls = [];
+globalThis.__stageCalls = calls;
+const { default: render } = await import(%(loader)s);
+const parent = { textContent: "" };
+const stop1 = render({ data: 1, parentElement: parent });
+const stop2 = render({ data: 2, parentElement: parent });
+await new Promise((r) => setTimeout(r, 50));
+stop2();
+const broken = await import(%(broken)s);
+const parent2 = { textContent: "" };
+broken.default({ data: 3, parentElement: parent2 });
+await new Promise((r) => setTimeout(r, 50));
+console.log(JSON.stringify({ calls, text: parent2.textContent }));
+"""
+
+
+def test_the_loader_hands_every_render_to_the_served_bundle(tmp_path):
+    stage = tmp_path / "stage.mjs"
+    stage.write_text("export default function (args) {\n  globalThis.__stageCalls.push(['render', args.data]);\n"
+                     "  return () => globalThis.__stageCalls.push(['cleanup', args.data]);\n}\n")
+    (tmp_path / "loader.mjs").write_text(ui.live.loader(stage.as_uri() + "?v=1"))
+    (tmp_path / "broken.mjs").write_text(ui.live.loader((tmp_path / "missing.mjs").as_uri()))
+    script = LOADER_CHECK % {"loader": json.dumps((tmp_path / "loader.mjs").as_uri()),
+                             "broken": json.dumps((tmp_path / "broken.mjs").as_uri())}
+    out = subprocess.run([node(), "--input-type=module", "-e", script], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    got = json.loads(out)
+    # One import, each render handed on in order with its own args; a cleanup reaches the bundle's cleanup.
+    assert got["calls"] == [["render", 1], ["render", 2], ["cleanup", 2]]
+    assert got["text"].startswith("The stage's script did not load (") and "Reload the page." in got["text"]
+
+
 @pytest.mark.parametrize("modules, why", [
     ([("a.js", 'import { B } from "./b.js";\n'), ("b.js", "export default 1;\n")], "not listed before"),
     ([("a.js", 'import x from "https://cdn.example/x.js";\n'), ("b.js", "export default 1;\n")], "forms"),

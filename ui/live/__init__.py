@@ -12,9 +12,16 @@ when; no DOM, unit-tested with ``node --test tests/js/``), ``theme.js``,
 ``axes.js``, ``boundary.js``, ``loss.js`` (drawing) and ``live.js`` (the entry,
 whose default export Streamlit calls). Streamlit 1.67 serves component files by
 path only for an installed package that declares an ``asset_dir`` in its
-``pyproject.toml``; this app is not installed, so ``js=`` must be one inline
-string. ``bundle`` joins the modules into that one ES module, once at import,
-by a convention it checks (and raises on):
+``pyproject.toml``, and it sends an inline ``js=`` string with every run that
+draws the component: 58 KB with every batch of frames, a third of what a
+playing session was sent. So ``bundle`` joins the modules into one ES module
+at import and writes it to ``static/stage.js`` (a build product, not in git;
+the Docker image builds it with ``python -m ui.live``), which
+``server.enableStaticServing`` serves once and the browser caches; the
+component's inline code is a loader of a few hundred bytes that imports it
+(``?v=`` + its hash, so a new version is never a stale cache). Should the file
+be unwritable or static serving off, the whole bundle goes inline as before.
+``bundle`` follows a convention it checks (and raises on):
 
 * ``MODULES`` lists the files in load order, the entry last;
 * a module imports only from siblings listed before it, one line each:
@@ -61,7 +68,9 @@ The stage's switches come back through the ``view`` trigger, and a click on an e
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -143,8 +152,51 @@ def _compact(src: str) -> str:
 _HTML = (_HERE / "live.html").read_text(encoding="utf-8")
 _CSS = (_HERE / "live.css").read_text(encoding="utf-8")
 _JS = bundle([(name, (_HERE / name).read_text(encoding="utf-8")) for name in MODULES])
+STATIC_JS = _HERE.parent.parent / "static" / "stage.js"   # served at app/static/stage.js
 
-_component = st.components.v2.component("backprop_lab_live_view", html=_HTML, css=_CSS, js=_JS)
+
+def loader(url: str) -> str:
+    """The component's inline code when the bundle is served at ``url`` (resolved against the page's
+    address: the inline code runs from a blob: URL, which has no base): import it once, then hand every
+    render to its default export (a failed import says so in the component, not only in the console)."""
+    return f"""let stage = null;
+export default function (args) {{
+  stage = stage || import(new URL({json.dumps(url)}, globalThis.location?.href).href);
+  let cleanup = null, gone = false;
+  stage.then((m) => {{ if (!gone) cleanup = m.default(args); }}).catch((e) => {{
+    stage = null;
+    args.parentElement.textContent = "The stage's script did not load (" + e + "). Reload the page.";
+  }});
+  return () => {{ gone = true; if (typeof cleanup === "function") cleanup(); }};
+}}
+"""
+
+
+def write_static() -> bool:
+    """Make ``static/stage.js`` this bundle (atomically: replicas starting together may race); False if
+    the folder is not writable and the file is not already current."""
+    try:
+        if STATIC_JS.is_file() and STATIC_JS.read_text(encoding="utf-8") == _JS:
+            return True
+        STATIC_JS.parent.mkdir(exist_ok=True)
+        part = STATIC_JS.with_name(f".{STATIC_JS.name}.{os.getpid()}")
+        part.write_text(_JS, encoding="utf-8")
+        os.replace(part, STATIC_JS)
+        return True
+    except OSError:
+        return False
+
+
+def _entry_js() -> str:
+    """The loader if Streamlit serves ``static/stage.js`` and it is this bundle, else the bundle itself."""
+    if not (st.get_option("server.enableStaticServing") and write_static()):
+        return _JS
+    base = "/".join(p for p in str(st.get_option("server.baseUrlPath") or "").split("/") if p)
+    version = hashlib.sha256(_JS.encode()).hexdigest()[:12]
+    return loader(f"{'/' + base if base else ''}/app/static/stage.js?v={version}")
+
+
+_component = st.components.v2.component("backprop_lab_live_view", html=_HTML, css=_CSS, js=_entry_js())
 
 def encode_floats(arrays) -> str:
     """Encode arrays (any shapes, C order, one after another) as base64 of little-endian float64:
@@ -207,4 +259,4 @@ def live_view(
     )
 
 
-__all__ = ["MODULES", "PACING", "bundle", "encode_floats", "live_view"]
+__all__ = ["MODULES", "PACING", "STATIC_JS", "bundle", "encode_floats", "live_view", "loader", "write_static"]
