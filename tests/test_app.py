@@ -259,6 +259,17 @@ def test_presentation_mode_from_the_link_enlarges_the_charts():
     assert fonts == {20}, fonts
 
 
+def test_presentation_mode_drops_the_transport_buttons_tooltips():
+    # The mouse stays on the button just clicked; on a projector its tooltip covered the iteration number.
+    for present, expected in ((0, "One iteration: forward, backward, update (key: →)"), (1, "")):
+        at = app(present=present) if present else app()
+        for page in ("pages/playground.py", "pages/neuron.py"):
+            at.switch_page(page).run()
+            assert not at.exception
+            steps = [b for b in at.button if b.label == "Step"]
+            assert len(steps) == 1 and steps[0].help == expected, (page, present, steps[0].help)
+
+
 def test_presentation_mode_folds_the_sidebar_once_when_it_turns_on():
     """The fold (the sidebar's own button, pressed by a script: ui/controls.py) comes once where presentation
     mode turns on (a ?present=1 link, the switch), never on later runs: a sidebar the teacher opens stays

@@ -13,18 +13,20 @@ import streamlit as st
 
 from ui.state import K
 
-# (script, title, icon, url path): teachers write the paths on the board. Home, the default page, is "/".
+# (script, title, url path): teachers write the paths on the board. Home, the default page, is "/". No page
+# icons: Streamlit makes the open page's icon the tab's icon, and a material icon there is fetched from
+# fonts.gstatic.com by every browser (app.py sets a local one).
 PAGES = [
-    ("pages/home.py", "Home", ":material/home:", None),
-    ("pages/neuron.py", "One neuron", ":material/radio_button_checked:", "neuron"),
-    ("pages/layer.py", "One layer", ":material/view_column:", "layer"),
-    ("pages/playground.py", "Playground", ":material/tune:", "playground"),
+    ("pages/home.py", "Home", None),
+    ("pages/neuron.py", "One neuron", "neuron"),
+    ("pages/layer.py", "One layer", "layer"),
+    ("pages/playground.py", "Playground", "playground"),
 ]
 
 
 def navigation():
-    pages = [st.Page(path, title=title, icon=icon, url_path=url, default=(k == 0))
-             for k, (path, title, icon, url) in enumerate(PAGES)]
+    pages = [st.Page(path, title=title, url_path=url, default=(k == 0))
+             for k, (path, title, url) in enumerate(PAGES)]
     return st.navigation(pages)
 
 

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { Player } from "../../ui/live/player.js";
+import { Player, curveUpTo } from "../../ui/live/player.js";
 import { PACING } from "./pacing.mjs";
 
 function setup() {
@@ -218,3 +218,12 @@ test("a batch that goes backwards (rewind while playing) starts over from it", (
   run(p, clock, 200);
   assert.equal(p.curve.it[2], 20);
 });
+
+test("curveUpTo: the loss curve as it stood at an iteration (a Step's forward and backward phases)", () => {
+  const curve = { it: [0, 5, 10, 11], loss: [1.1, 1.09, 1.084, 1.08], test: [1.1, null, 1.104, 1.102] };
+  assert.deepEqual(curveUpTo(curve, 10), { it: [0, 5, 10], loss: [1.1, 1.09, 1.084], test: [1.1, null, 1.104] });
+  assert.deepEqual(curveUpTo(curve, 11), curve);
+  assert.deepEqual(curveUpTo(curve, -1), { it: [], loss: [], test: [] });
+  assert.equal(curve.it.length, 4); // the player's own curve is left as it was
+});
+

@@ -10,7 +10,7 @@
 // switches live in the component's state ("view", echoed back in data.view so a remount keeps them);
 // a click on an edge fires the "pick" trigger with that weight.
 
-import { Player } from "./player.js";
+import { Player, curveUpTo } from "./player.js";
 import { decodeFloat64, forwardGrid, probsToBytes, splitLayers, splitNeurons } from "./forward.js";
 import { readTheme } from "./theme.js";
 import {
@@ -282,7 +282,10 @@ function draw(S) {
     bNow = ok && !!pic;
     if (S.view.arrows && f && f.input_grads) drawArrows(sb, d, f.input_grads, S.theme);
   }
-  if (sl) S.drawn.l = (lNow = drawLoss(sl, d, S.player.curve, S.player.current, S.theme)) || S.drawn.l;
+  if (sl) {
+    const curve = anim && f !== S.player.current ? curveUpTo(S.player.curve, f.iteration) : S.player.curve;
+    S.drawn.l = (lNow = drawLoss(sl, d, curve, f || S.player.current, S.theme)) || S.drawn.l;
+  }
   // The one iteration number on screen, with the numbers of the very frame the pictures show.
   S.status.textContent = statusText(S.player.current, anim, S.anim);
   if (S.player.current) S.stats.lastIteration = S.player.current.iteration;

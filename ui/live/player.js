@@ -165,3 +165,11 @@ export class Player {
     c.test.push(f.test_loss ?? null);
   }
 }
+
+// The loss curve as it stood at `iteration` (a Step in phases: forward and backward run at the weights
+// before the update, so the curve and its marker wait for the update too).
+export function curveUpTo(curve, iteration) {
+  let n = 0;
+  while (n < curve.it.length && curve.it[n] <= iteration) n++;
+  return { it: curve.it.slice(0, n), loss: curve.loss.slice(0, n), test: curve.test.slice(0, n) };
+}

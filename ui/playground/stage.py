@@ -7,7 +7,7 @@ from string import Template
 import streamlit as st
 
 import nncore.io as nio
-from ui.controls import compact_top, plain, presentation, transport
+from ui.controls import button_help, compact_top, plain, presentation, transport
 from ui.live import encode_floats, live_view
 from ui.playground import clip_note, current_run
 from ui.playground.sidebar import new_weights
@@ -143,7 +143,7 @@ def draw(pg):
     frames, grid = pg.next_batch()
     playing = pg.playing
     transport(K.TRANSPORT, step=on_step, play=on_play, reset=on_reset, playing=playing).button(
-        "New weights", on_click=new_weights, help="Draw other initial weights (next weight seed)")
+        "New weights", on_click=new_weights, help=button_help()("Draw other initial weights (next weight seed)"))
 
     trainer = pg.trainer
     if trainer.iteration > 0:
