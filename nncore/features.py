@@ -49,16 +49,27 @@ class Features:
         self.names = canonical(names)
         self.labels = labels(self.names)
         self.n_outputs = len(self.labels)
+        self._kept = ()  # ((inputs, output), ...) of the last read-only inputs, newest first
 
     def forward(self, inputs):
         if inputs.ndim != 2 or inputs.shape[1] != 2:
             raise ValueError(f"features: expects inputs of shape (n_samples, 2), got {inputs.shape}")
         self.inputs = inputs
+        # A trainer's training and test sets are read-only and passed every iteration (full batch):
+        # their columns cannot have changed, and computing sin of every point each time would cost
+        # a quarter of a step. Two are kept, as a step alternates between the two sets.
+        for seen, output in self._kept:
+            if seen is inputs:
+                self.output = output
+                return output
         a, b = inputs[:, 0], inputs[:, 1]
         out = np.empty((len(inputs), self.n_outputs), dtype=inputs.dtype)
         out[:, :2] = inputs
         for k, name in enumerate(self.names):
             out[:, 2 + k] = FEATURES[name][1](a, b)
+        if not inputs.flags.writeable:
+            out.setflags(write=False)  # shared by every pass over these inputs
+            self._kept = ((inputs, out),) + self._kept[:1]
         self.output = out
         return out
 

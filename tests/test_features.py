@@ -160,3 +160,19 @@ def test_training_with_features_replays_bit_for_bit_and_weights_round_trip():
                    for a, b in zip(pa, pb))
     with pytest.raises(ValueError, match=r"shape \(4, 2\)"):
         nio.from_json(nio.to_json(nncore.mlp(2, [], 2, seed=0)), nncore.mlp(2, [], 2, features=("x1sq", "x2sq")))
+
+
+def test_read_only_inputs_reuse_their_columns_and_writable_ones_never_do():
+    """A trainer's sets are read-only: their feature columns are computed once and kept (two sets at a
+    time); an array that may change is computed afresh every pass."""
+    layer = Features(("x1sq", "sinx2"))
+    train, test = np.array([[1.0, 2.0]]), np.array([[3.0, 0.5]])
+    train.setflags(write=False)
+    test.setflags(write=False)
+    first = layer.forward(train)
+    assert layer.forward(test).tolist() == [[3.0, 0.5, 9.0, np.sin(0.5)]]
+    assert layer.forward(train) is first and not first.flags.writeable
+    mutable = np.array([[1.0, 2.0]])
+    out = layer.forward(mutable)
+    mutable[0, 0] = 4.0
+    assert layer.forward(mutable) is not out and layer.output[0, 2] == 16.0
