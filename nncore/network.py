@@ -5,6 +5,7 @@ import copy
 import numpy as np
 
 from .activations import ACTIVATIONS, Sigmoid, Softmax
+from .features import RAW, Features
 from .layers import INITS, Dense, Dropout, l1_sign
 from .losses import LOSSES, BinaryCrossentropy, CategoricalCrossentropy, one_hot
 
@@ -14,7 +15,8 @@ OUTPUT_LOSS = {"softmax": "categorical_crossentropy", "sigmoid": "binary_crossen
 
 
 class Network:
-    """``layers``: Dense layers, activations and Dropout layers in order; ``loss``: a Loss.
+    """``layers``: Dense layers, activations and Dropout layers in order, optionally after a
+    Features layer (input features computed from (x1, x2)); ``loss``: a Loss.
 
     ``forward(X)`` takes (n_samples, n_inputs) and returns ``output`` (dropout on unless
     ``training=False``);
@@ -30,6 +32,10 @@ class Network:
         width = None
         count = 0
         for position, layer in enumerate(self.layers):
+            if isinstance(layer, Features):
+                if position:
+                    raise ValueError(f"a Features layer must come first, not at position {position}")
+                width = layer.n_outputs
             if isinstance(layer, Dense):
                 count += 1
                 if layer.name == "dense":
@@ -49,8 +55,21 @@ class Network:
         return [layer for layer in self.layers if isinstance(layer, Dense)]
 
     @property
+    def features(self):
+        """The Features layer in front of the first Dense layer, or None."""
+        return self.layers[0] if isinstance(self.layers[0], Features) else None
+
+    @property
     def n_inputs(self):
-        return self.dense_layers[0].n_inputs
+        """The columns of X: 2 with features (they are computed from x1, x2), else the first Dense's."""
+        return Features.n_inputs if self.features else self.dense_layers[0].n_inputs
+
+    @property
+    def input_labels(self):
+        """The first Dense layer's inputs, for display: ("x1", "x2", "x1²", ...)."""
+        if self.features:
+            return self.features.labels
+        return RAW if self.n_inputs == 2 else tuple(f"x{i + 1}" for i in range(self.n_inputs))
 
     @property
     def n_outputs(self):
@@ -110,10 +129,14 @@ class Network:
             dvalues = self.loss.backward(output, y)
         dvalues = dvalues.astype(self.dtype, copy=False)  # float64 labels must not promote a float32 net
         self.doutput = dvalues
-        first = self.layers[0]
+        # Only parameter-free Features may come before the first Dense layer: without
+        # input_gradient nothing below it needs a gradient.
+        first = self.dense_layers[0]
         for layer in reversed(layers):
-            if layer is first and isinstance(layer, Dense):
+            if layer is first:
                 dvalues = layer.backward(dvalues, input_gradient)
+                if dvalues is None:
+                    break
             else:
                 dvalues = layer.backward(dvalues)
         self.dinputs = dvalues
@@ -250,7 +273,7 @@ def output_size(output, n_classes):
 
 
 def mlp(n_inputs, hidden, n_outputs, *, output="softmax", seed=0, l1=0.0, l2=0.0, init="book", dropout=0.0,
-        dtype=np.float64):
+        features=(), dtype=np.float64):
     """Build a multilayer perceptron.
 
     ``hidden``: a list of (n_neurons, activation name) pairs, 0 or more;
@@ -259,7 +282,9 @@ def mlp(n_inputs, hidden, n_outputs, *, output="softmax", seed=0, l1=0.0, l2=0.0
     "book" (0.01 * standard normal), "zeros", "xavier" (Glorot normal) or "he" (He normal);
     ``l1``/``l2`` regularise every layer's weights and biases; ``dropout`` > 0 puts a
     Dropout(dropout) after each hidden activation (drawing from the same generator, after
-    the weights, unless a Trainer gives it one).
+    the weights, unless a Trainer gives it one). ``features``: names from nncore.features.FEATURES
+    (e.g. ("x1sq", "x2sq")); a Features layer then turns the 2 inputs into 2 + k columns for the
+    first Dense layer (in FEATURES' order, whatever the order given).
     """
     if output not in OUTPUT_LOSS:
         raise ValueError(f"unknown output {output!r}; choose one of {', '.join(OUTPUT_LOSS)}")
@@ -270,6 +295,11 @@ def mlp(n_inputs, hidden, n_outputs, *, output="softmax", seed=0, l1=0.0, l2=0.0
     rng = np.random.default_rng(seed)
     hidden = list(hidden)
     layers, width = [], n_inputs
+    if features:
+        if n_inputs != Features.n_inputs:
+            raise ValueError(f"input features are computed from (x1, x2): n_inputs must be 2, got {n_inputs}")
+        layers.append(Features(features))
+        width = layers[0].n_outputs
     for k, (n_neurons, activation) in enumerate(hidden + [(n_outputs, output)]):
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")

@@ -651,3 +651,42 @@ def test_pickers_for_initial_weights_dropout_and_frozen_layers():
     assert np.array_equal(network["dense1.weights"], before) and np.abs(network["dense1.dweights"]).max() > 0
     assert not np.array_equal(network["dense2.weights"], other)
     assert not at.exception
+
+
+def test_input_features_rebuild_the_first_layer_and_show_as_its_inputs():
+    at = playground()
+    pills = at.pills(key=K.widget("features"))
+    assert pills.value == [] and stage(at)["net"]["inputs"] == ["x1", "x2"]
+    button(at, "Step x10").click().run()
+    pills.set_value(["sinx1", "x1sq"]).run()
+    assert any(i.value.startswith("Changed features") and "restarted at iteration 0" in i.value for i in at.info)
+    assert iteration(at) == 0 and at.query_params["features"] == "x1sq-sinx1"  # canonical order in the link
+    network = at.session_state[K.TRAINER].network
+    assert network["dense1.weights"].shape == (4, 16) and network.n_inputs == 2
+    net = stage(at)["net"]
+    assert net["inputs"] == ["x1", "x2", "x1²", "sin x1"] and net["features"] == ["x1sq", "sinx1"]
+    assert net["layers"][0]["n_in"] == 4
+    button(at, "Step x10").click().run()
+    at.session_state[K.TAB] = "Gradient inspector"
+    at.run()
+    at.toggle(key=K.INSPECT_TABLE).set_value(True).run()
+    assert not at.exception and list(at.dataframe[0].value.index) == ["x1", "x2", "x1²", "sin x1", "b"]
+    at.session_state[K.TAB] = "One weight"
+    at.session_state[K.WEIGHT_I] = 3
+    at.run()
+    assert any("(input 3 = sin x1 → neuron" in m.value for m in at.markdown)
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["relative error"]) < 1e-6
+
+
+def test_a_link_with_features_round_trips_and_a_bad_one_falls_back_with_a_note():
+    at = playground(features="x2sq-x1sq", hidden="none", classes=2)
+    assert not at.exception and at.pills(key=K.widget("features")).value == ["x1sq", "x2sq"]
+    assert at.session_state[K.CONFIG].features == ("x1sq", "x2sq")
+    assert at.query_params["features"] == "x1sq-x2sq" and at.query_params["hidden"] == "none"
+    assert stage(at)["net"]["inputs"] == ["x1", "x2", "x1²", "x2²"]
+    at = playground(features="x1sq-rm")
+    assert at.session_state[K.CONFIG].features == ()
+    # The note, as markdown escapes it: "features=x1sq-rm is not allowed (unknown feature rm; ...); using none".
+    assert any("features=x1sq\\-rm is not allowed \\(unknown feature rm;" in i.value and "using none" in i.value
+               for i in at.info)

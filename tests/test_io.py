@@ -146,13 +146,15 @@ def test_generated_script_reproduces_the_run_bit_for_bit(tmp_path):
     assert out.stdout.strip() == f"iteration 75: loss {record['loss']!r}, accuracy {record['accuracy']!r}"
 
 
-def test_script_reproduces_initial_weights_dropout_and_frozen_layers(tmp_path):
-    """He weights, dropout, dense1 frozen from iteration 0, dense2 from 10 and both free again from 20."""
+def test_script_reproduces_initial_weights_dropout_features_and_frozen_layers(tmp_path):
+    """He weights, dropout, two input features, dense1 frozen from iteration 0, dense2 from 10 and
+    both free again from 20."""
     cfg = Config(dataset="blobs", classes=3, hidden=((5, "relu"), (4, "relu")), init="he", dropout=0.2,
-                 weight_seed=7, data_seed=1)
+                 features=("x1x2", "sinx2"), weight_seed=7, data_seed=1)
     X, y = datasets.blobs(cfg.samples, 3, cfg.noise, cfg.data_seed)
     Xtr, ytr, Xte, yte = datasets.train_test_split(X, y, cfg.test_fraction, cfg.data_seed)
-    trainer = nncore.Trainer(nncore.mlp(2, [(5, "relu"), (4, "relu")], 3, seed=7, init="he", dropout=0.2),
+    trainer = nncore.Trainer(nncore.mlp(2, [(5, "relu"), (4, "relu")], 3, seed=7, init="he", dropout=0.2,
+                                        features=("x1x2", "sinx2")),
                              nncore.Adam(learning_rate=0.01), Xtr, ytr, X_test=Xte, y_test=yte, seed=7)
     trainer.set_frozen(["dense1"])
     trainer.step(10)
@@ -161,7 +163,8 @@ def test_script_reproduces_initial_weights_dropout_and_frozen_layers(tmp_path):
     trainer.set_frozen([])
     trainer.step(5)
     source = export.script(cfg, trainer.schedule(), trainer.iteration, freezes=trainer.frozen_schedule())
-    assert "init='he', dropout=0.2)" in source and "init=" not in export.script(Config(), [(0, {})], 0)
+    assert "init='he', dropout=0.2, features=('x1x2', 'sinx2'))" in source
+    assert "init=" not in export.script(Config(), [(0, {})], 0)
     path = tmp_path / "run.py"
     path.write_text(source)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}

@@ -25,8 +25,9 @@ import { decodeFloat64, splitLayers, forwardGrid } from %s;
 let text = "";
 for await (const chunk of process.stdin) text += chunk;
 const { net, params, grid } = JSON.parse(text);
-const out = forwardGrid(net.layers, splitLayers(decodeFloat64(params), net.layers), grid);
-process.stdout.write(JSON.stringify({ probs: Array.from(out.probs), layers: out.layers.map((a) => Array.from(a)) }));
+const out = forwardGrid(net.layers, splitLayers(decodeFloat64(params), net.layers), grid, net.features);
+process.stdout.write(JSON.stringify({ probs: Array.from(out.probs), layers: out.layers.map((a) => Array.from(a)),
+                                      inputs: out.inputs.map((a) => Array.from(a)) }));
 """
 
 
@@ -41,22 +42,24 @@ def run_forward(network, grid):
     return json.loads(done.stdout)
 
 
-def trained(hidden, output, classes, seed):
+def trained(hidden, output, classes, seed, features=()):
     """A network whose weights are far from their small initial values (so every nonlinearity bites)."""
-    net = nncore.mlp(2, hidden, nncore.output_size(output, classes), output=output, seed=seed)
+    net = nncore.mlp(2, hidden, nncore.output_size(output, classes), output=output, seed=seed, features=features)
     rng = np.random.default_rng(seed + 100)
     net.set_parameters([(rng.normal(0, 1.5, w.shape), rng.normal(0, 0.8, b.shape)) for w, b in net.get_parameters()])
     return net
 
 
-@pytest.mark.parametrize("hidden, output, classes", [
-    ([(16, "relu")], "softmax", 3),
-    ([(8, "tanh"), (6, "sigmoid"), (5, "linear")], "softmax", 4),
-    ([(4, "relu"), (4, "relu")], "sigmoid", 2),
-    ([], "softmax", 2),
+@pytest.mark.parametrize("hidden, output, classes, features", [
+    ([(16, "relu")], "softmax", 3, ()),
+    ([(8, "tanh"), (6, "sigmoid"), (5, "linear")], "softmax", 4, ()),
+    ([(4, "relu"), (4, "relu")], "sigmoid", 2, ()),
+    ([], "softmax", 2, ()),
+    ([(6, "tanh")], "softmax", 3, tuple(nncore.FEATURES)),       # every input feature
+    ([], "sigmoid", 2, ("sinx2", "x1x2")),                       # features straight into the output
 ])
-def test_the_browsers_forward_pass_is_nncores(hidden, output, classes):
-    net = trained(hidden, output, classes, seed=len(hidden) + classes)
+def test_the_browsers_forward_pass_is_nncores(hidden, output, classes, features):
+    net = trained(hidden, output, classes, seed=len(hidden) + classes, features=features)
     grid = {"w": 23, "h": 17, "x0": -1.7, "x1": 1.3, "y0": -1.1, "y1": 0.9}
     got = run_forward(net, grid)
 
@@ -71,6 +74,9 @@ def test_the_browsers_forward_pass_is_nncores(hidden, output, classes):
     xs, ys = np.linspace(grid["x0"], grid["x1"], grid["w"]), np.linspace(grid["y0"], grid["y1"], grid["h"])
     points = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
     net.forward(points)
+    # The input maps: x1, x2 and each feature's value over the plane, as nncore's Features layer has them.
+    columns = net.layers[0].output if features else points
+    assert np.max(np.abs(np.array(got["inputs"]).T - columns)) <= 1e-9 and len(got["inputs"]) == 2 + len(features)
     outputs = [net.layers[k + 1].output for k, layer in enumerate(net.layers) if isinstance(layer, nncore.Dense)]
     assert len(got["layers"]) == len(outputs)
     for mine, theirs in zip(got["layers"], outputs):

@@ -288,7 +288,7 @@ def test_the_live_payload_and_every_state_key_is_in_K():
     # Every Dense layer's weights and biases, their gradients, and n values per layer of each summary.
     assert payload["frames"][0]["params"] == [(2, 6), (1, 6), (6, 3), (1, 3)] == payload["frames"][0]["grads"]
     assert payload["frames"][0]["activity"] == [(6,), (3,)] == payload["frames"][0]["grad"]
-    assert payload["net"] == {"inputs": ["x1", "x2"], "layers": [
+    assert payload["net"] == {"inputs": ["x1", "x2"], "features": [], "layers": [
         {"name": "dense1", "n_in": 2, "n": 6, "activation": "tanh"},
         {"name": "dense2", "n_in": 6, "n": 3, "activation": "softmax"}]}
     assert len(payload["points"]["x"]) == 60 and sum(payload["points"]["test"]) == 12  # 20 % of 3 x 20

@@ -90,3 +90,31 @@ def test_hostile_initial_weights_and_dropout_fall_back_with_a_note():
     assert (cfg.init, cfg.dropout) == ("book", 0.0)
     assert notes == ["init=<script> is not allowed (choose one of book, zeros, xavier, he); using book",
                      "dropout=2.0 is not allowed (must be between 0.0 and 0.5); using 0.0"]
+
+
+def test_features_round_trip_in_canonical_order_and_rebuild_the_run():
+    cfg = Config(features=("x1sq", "sinx1"))
+    assert cfg.to_query() == {"features": "x1sq-sinx1"}
+    assert Config.from_query(cfg.to_query()) == (cfg, [])
+    # Any order in a hand-written link reads as the canonical one; "none" turns them off over a base.
+    assert Config.from_query({"features": "sinx2-x1x2-x1sq"}) == (Config(features=("x1sq", "x1x2", "sinx2")), [])
+    assert Config().to_query(base=cfg) == {"features": "none"}
+    assert Config.from_query({"features": "none"}, base=cfg) == (Config(), [])
+    assert cfg.model_key() != Config().model_key()  # a change redraws the run from iteration 0
+
+
+def test_hostile_features_fall_back_with_a_note_naming_them():
+    cases = {
+        "x3sq": "features=x3sq is not allowed (unknown feature x3sq; choose from x1sq, x2sq, x1x2, sinx1, "
+                "sinx2); using none",
+        "x1sq-x1sq": "features=x1sq-x1sq is not allowed (x1sq named more than once); using none",
+        "x1sq-" * 40: "features=x1sq-x1sq-x1sq-x1sq-x1sq-x1sq is not allowed (at most 5 of x1sq, x2sq, x1x2, "
+                      "sinx1, sinx2); using none",
+        "x1sq--sinx1": "features=x1sq--sinx1 is not allowed (unknown feature \"\"; choose from x1sq, x2sq, x1x2, "
+                       "sinx1, sinx2); using none",
+    }
+    for raw, note in cases.items():
+        cfg, notes = Config.from_query({"features": raw})
+        assert (cfg.features, notes) == ((), [note])
+    # In Python, not only from a link: a bare string is not a list of names.
+    assert Config(features="x1sq").validated()[0].features == ()

@@ -43,8 +43,8 @@ def script(cfg, schedule, iterations, filename="backprop_lab_run.py", freezes=()
     first, later = schedule[0][1], [s for s in schedule[1:] if s[0] <= iterations]
     # Every network starts with nothing frozen: only changes, and a freeze from iteration 0, are replayed.
     freezes = [(it, sorted(names)) for k, (it, names) in enumerate(freezes) if it <= iterations and (k or names)]
-    # init and dropout only when chosen, so a default run's script reads as the book's mlp.
-    extra = "".join(f", {name}={getattr(cfg, name)!r}" for name in ("init", "dropout")
+    # init, dropout and features only when chosen, so a default run's script reads as the book's mlp.
+    extra = "".join(f", {name}={getattr(cfg, name)!r}" for name in ("init", "dropout", "features")
                     if getattr(cfg, name) != getattr(Config(), name))
     return SCRIPT.format(
         iterations=iterations, filename=filename, dataset=cfg.dataset, samples=cfg.samples, classes=cfg.classes,

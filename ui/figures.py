@@ -90,8 +90,9 @@ def _index_axis(n, max_ticks, title=None):
                 zeroline=False)
 
 
-def gradient_inspector(weights, dweights, biases, dbiases, *, layer, big=False):
+def gradient_inspector(weights, dweights, biases, dbiases, *, layer, inputs=None, big=False):
     """W with b under it, and dL/dW with dL/db under it; rows = input i, columns = neuron j.
+    ``inputs``: the rows' names (the first layer's x1, x2, x1², ...), instead of their indices.
 
     Each of the four has its own diverging scale centred on 0, with its colour bar: a gradient is often
     orders of magnitude smaller than its weight, and dL/db (a sum over the batch of dL/dz) is often far
@@ -114,8 +115,10 @@ def gradient_inspector(weights, dweights, biases, dbiases, *, layer, big=False):
               (2, 2, db, ["dL/db"], "dL/db"))
     for k, (row, col, z, y, name) in enumerate(panels, start=1):
         axis = "coloraxis" + (str(k) if k > 1 else "")
-        where = "input %{y}, neuron %{x}" if row == 1 else "neuron %{x}"
-        fig.add_trace(go.Heatmap(z=z, x=cols, y=y, coloraxis=axis, xgap=gap, ygap=gap,
+        where = ("input %{y}" if inputs is None else "input %{customdata}") + ", neuron %{x}" if row == 1 \
+            else "neuron %{x}"
+        names = np.repeat(np.asarray(inputs, dtype=object)[:, None], n_out, axis=1) if inputs and row == 1 else None
+        fig.add_trace(go.Heatmap(z=z, x=cols, y=y, coloraxis=axis, xgap=gap, ygap=gap, customdata=names,
                                  texttemplate="%{z:.2g}" if text else None, textfont_size=16 if big else 12,
                                  hovertemplate=f"{where}<br>{name} = %{{z:.10g}}<extra></extra>"), row, col)
         limit = _symmetric_limit(z)
@@ -132,8 +135,11 @@ def gradient_inspector(weights, dweights, biases, dbiases, *, layer, big=False):
         fig.update_layout({axis: dict(colorscale=DIVERGING, cmin=-limit, cmax=limit, colorbar=bar)})
     for col in (1, 2):
         # On a projector the right panel's axis title would crowd the left one's colour bar.
-        title = "input i" if col == 1 or not big else None
-        fig.update_yaxes(_index_axis(n_in, 6 if big else 10, title), autorange="reversed", row=1, col=col)
+        title = ("input i" if inputs is None else "input") if col == 1 or not big else None
+        axis = _index_axis(n_in, 6 if big else 10, title) if inputs is None else dict(
+            tickmode="array", tickvals=list(rows), ticktext=list(inputs), title_text=title, showgrid=False,
+            zeroline=False)
+        fig.update_yaxes(axis, autorange="reversed", row=1, col=col)
         fig.update_xaxes(_index_axis(n_out, 6 if big else 10, "neuron j"), row=2, col=col)
     fig.update_annotations(font_size=20 if big else 15)
     fig = _axis_fonts(_layout(fig, f"Gradient inspector: {layer}", height, big), big)
@@ -170,12 +176,13 @@ def neuron_summary(weights, dweights, biases, dbiases, *, layer, big=False):
 WIDTH_BINS = (0.1, 0.3, 0.6)  # edge width steps, as shares of the largest |value| drawn
 
 
-def network_diagram(sizes, weights, *, edge_values=None, edge_label="|w|", names=None, limit=16, max_edges=64,
-                    big=False, height=None):
+def network_diagram(sizes, weights, *, edge_values=None, edge_label="|w|", names=None, inputs=None, limit=16,
+                    max_edges=64, big=False, height=None):
     """Neurons as columns of dots, an edge per weight: colour = sign of ``edge_values`` (the weights,
     or on a switch their gradients), width = its magnitude. A layer wider than ``limit`` draws the
     ``limit`` neurons with the largest incoming norm of ``edge_values`` (in index order) and says
-    how many more there are; between two layers at most ``max_edges`` edges are drawn, the largest."""
+    how many more there are; between two layers at most ``max_edges`` edges are drawn, the largest.
+    ``inputs``: the inputs' names for their hover (x1, x2, x1², ...)."""
     edge_values = weights if edge_values is None else edge_values
     names = names or [f"dense{k + 1}" for k in range(len(sizes) - 1)]
     quantity = edge_label.strip("|")
@@ -212,7 +219,7 @@ def network_diagram(sizes, weights, *, edge_values=None, edge_label="|w|", names
     node = dict(size=16 if big else 11, color="white", line=dict(width=2, color="#222"))
     for k, idx in enumerate(shown):
         if k == 0:
-            hover = [f"input x{i}" for i in idx]
+            hover = [f"input {inputs[i]}" if inputs else f"input x{i}" for i in idx]
         else:
             w_norm, v_norm = summaries.neuron_norms(weights[k - 1]), summaries.neuron_norms(edge_values[k - 1])
             hover = [f"{names[k - 1]}, neuron {j}<br>‖incoming w‖ = {w_norm[j]:.10g}"

@@ -36,13 +36,14 @@ def bounds(X, margin=0.15):
 
 def network_for(cfg):
     return nncore.mlp(2, list(cfg.hidden), nncore.output_size(cfg.output, cfg.classes), output=cfg.output,
-                      seed=cfg.weight_seed, l1=cfg.l1, l2=cfg.l2, init=cfg.init, dropout=cfg.dropout)
+                      seed=cfg.weight_seed, l1=cfg.l1, l2=cfg.l2, init=cfg.init, dropout=cfg.dropout,
+                      features=cfg.features)
 
 
 def start_key(cfg):
     """What uploaded weights must match to stay: the layers, and no new weights drawn since (New
     weights, another way of drawing them)."""
-    return cfg.hidden, cfg.output, cfg.weight_seed, cfg.init
+    return cfg.hidden, cfg.output, cfg.weight_seed, cfg.init, cfg.features
 
 
 def changed(old, new, names):
@@ -77,10 +78,13 @@ ARRAYS = ("params", "grads", "activity", "grad", "input_grads")   # a frame's ar
 
 
 def architecture(network):
-    """{inputs, layers: [{name, n_in, n, activation}]}: what the browser needs to run ``network``
-    (an mlp: every Dense followed by its activation)."""
+    """{inputs, features, layers: [{name, n_in, n, activation}]}: what the browser needs to run
+    ``network`` (an mlp: every Dense followed by its activation). ``inputs``: the labels of the first
+    layer's inputs (x1, x2, then any features); ``features``: the features' names (nncore.FEATURES),
+    which the browser computes from (x1, x2) in that order."""
     layers = network.layers
-    return {"inputs": [f"x{i + 1}" for i in range(network.n_inputs)],
+    features = network.features
+    return {"inputs": list(network.input_labels), "features": list(features.names) if features else [],
             "layers": [{"name": dense.name, "n_in": dense.n_inputs, "n": dense.n_neurons,
                         "activation": layers[k + 1].name}
                        for k, dense in enumerate(layers) if isinstance(dense, nncore.Dense)]}

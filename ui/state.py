@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from nncore.activations import ACTIVATIONS
 from nncore.datasets import CLASS_RANGE
+from nncore.features import FEATURES, canonical
 from nncore.layers import INITS
 from nncore.optimizers import OPTIMIZERS
 
@@ -154,6 +155,7 @@ class Config:
     weight_seed: int = 0
     init: str = "book"          # how the first weights are drawn (nncore.INITS)
     dropout: float = 0.0        # the book's chapter 15 Dropout after each hidden layer
+    features: tuple = ()        # input features besides x1, x2 (nncore.FEATURES names, in its order)
     # training
     optimizer: str = "adam"
     learning_rate: float = 0.01   # at 0.02 it is at 96% by iteration 100: too quick to watch it learn
@@ -170,7 +172,8 @@ class Config:
 
     # -- what a change resets --------------------------------------------------------
     DATA_FIELDS = ("dataset", "samples", "classes", "noise", "test_fraction", "data_seed")
-    MODEL_FIELDS = ("hidden", "output", "l1", "l2", "weight_seed", "init", "dropout", "optimizer", "batch_size")
+    MODEL_FIELDS = ("hidden", "output", "l1", "l2", "weight_seed", "init", "dropout", "features", "optimizer",
+                    "batch_size")
 
     def data_key(self):
         return tuple(getattr(self, f) for f in self.DATA_FIELDS)
@@ -236,6 +239,8 @@ class Config:
             try:
                 if name == "hidden":
                     values[name] = _hidden_from_str(raw)
+                elif name == "features":
+                    values[name] = _features_from_str(raw)
                 elif types[name] in (int, "int"):
                     values[name] = int(raw)
                 elif types[name] in (float, "float"):
@@ -278,6 +283,17 @@ def _check(name, value, cfg):
             if a not in HIDDEN_ACTIVATIONS:
                 return False, f"activation must be one of {', '.join(HIDDEN_ACTIVATIONS)}"
         return True, layers
+    if name == "features":
+        try:
+            names = () if isinstance(value, str) else tuple(value)
+        except TypeError:
+            names = ()
+        if (value and not names) or len(names) > len(FEATURES):
+            return False, f"at most {len(FEATURES)} of {', '.join(FEATURES)}"
+        try:
+            return True, canonical(names)
+        except ValueError as err:
+            return False, str(err)
     bound = BOUNDS[name]
     if isinstance(bound[0], str):
         # Name only what a link may carry: your own data is valid here (the sidebar's config), never in a link.
@@ -298,10 +314,10 @@ def _check(name, value, cfg):
 def link_value(name, value):
     """``value`` of field ``name`` as a link writes it: "16relu-8tanh", "0.02", "spiral". The notes
     about a bad link quote it this way too, so a teacher finds it in the address bar."""
-    if name == "hidden":
+    if name in ("hidden", "features"):
         try:
-            return _hidden_to_str(value)
-        except (TypeError, ValueError):  # not (neurons, activation) pairs: there is no link form
+            return _hidden_to_str(value) if name == "hidden" else _features_to_str(value)
+        except (TypeError, ValueError):  # not (neurons, activation) pairs or names: there is no link form
             return str(value)
     return value if isinstance(value, str) else repr(value)
 
@@ -309,6 +325,16 @@ def link_value(name, value):
 def _hidden_to_str(hidden):
     """((16, "relu"), (8, "tanh")) -> "16relu-8tanh"; no hidden layer -> "none"."""
     return "-".join(f"{n}{a}" for n, a in hidden) or "none"
+
+
+def _features_to_str(features):
+    """("x1sq", "sinx1") -> "x1sq-sinx1"; none -> "none"."""
+    return "-".join(str(f) for f in features) or "none"
+
+
+def _features_from_str(text):
+    # Kept as written (unknown names, repeats): validation refuses them with a note naming them.
+    return () if text in ("none", "") else tuple(text.split("-")[: len(FEATURES) + 1])
 
 
 def _hidden_from_str(text):

@@ -158,7 +158,8 @@ def test_an_edge_opens_its_weight_and_a_neuron_opens_its_map(browser, base_url):
         expect(page.get_by_role("tab", name="One weight")).to_have_attribute("aria-selected", "true")
         expect(page.get_by_label("Input i")).to_have_value(str(edge["i"]))
         expect(page.get_by_label("Neuron j")).to_have_value(str(edge["j"]))
-        expect(page.locator("main")).to_contain_text(f"(input {edge['i']} → neuron {edge['j']} of {edge['layer']})")
+        source = f"input {edge['i']}" + (f" = x{edge['i'] + 1}" if edge["layer"] == "dense1" else "")  # x1, x2 named
+        expect(page.locator("main")).to_contain_text(f"({source} → neuron {edge['j']} of {edge['layer']})")
         expect(page.locator("main")).to_contain_text("numerical (finite differences)")
 
         neuron = targets["neuron"]["hit"]

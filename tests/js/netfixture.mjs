@@ -2,6 +2,8 @@
 // activations over a grid (a real forward pass: relu hidden layers, softmax or sigmoid output) and
 // per-neuron numbers shaped like the live payload's (ui/live/netview.js describes them).
 
+import { FEATURES, featureColumns } from "../../ui/live/forward.js";
+
 // mulberry32: a small seeded generator, so every run draws the same network.
 export function rng(seed) {
   let a = seed >>> 0;
@@ -14,11 +16,16 @@ export function rng(seed) {
   };
 }
 
-// sizes like [2, 64, 3]; a last size of 1 makes a sigmoid output.
+const FEATURE_NAMES = Object.keys(FEATURES);
+const FEATURE_LABELS = ["x1²", "x2²", "x1·x2", "sin x1", "sin x2"]; // nncore.features.FEATURES' labels
+
+// sizes like [2, 64, 3]; a last size of 1 makes a sigmoid output; a first size above 2 adds that many
+// input features (x1², x2², ... in nncore's order).
 export function makeModel(sizes) {
-  const L = sizes.length - 1, out = sizes[L];
+  const L = sizes.length - 1, out = sizes[L], k = sizes[0] - 2;
   return {
-    inputs: ["x1", "x2"],
+    inputs: ["x1", "x2", ...FEATURE_LABELS.slice(0, k)],
+    features: FEATURE_NAMES.slice(0, k),
     classes: out === 1 ? 2 : out,
     layers: sizes.slice(1).map((n, k) => ({
       name: `dense${k + 1}`, n_in: sizes[k], n, activation: k === L - 1 ? (n === 1 ? "sigmoid" : "softmax") : "relu",
@@ -51,7 +58,8 @@ export function makeMaps(model, frame, w = 50, h = 50, span = 1) {
     x1[r * w + c] = -span + (2 * span * c) / (w - 1);
     x2[r * w + c] = -span + (2 * span * r) / (h - 1);
   }
-  let prev = [x1, x2].length, act = (p, i) => (i === 0 ? x1[p] : x2[p]);
+  const inputs = featureColumns([x1, x2], model.features || []);
+  let prev = inputs.length, act = (p, i) => inputs[i][p];
   const layers = [];
   model.layers.forEach((l, k) => {
     const { W, b } = frame.layers[k], out = new Float64Array(P * l.n);
@@ -75,5 +83,5 @@ export function makeMaps(model, frame, w = 50, h = 50, span = 1) {
     prev = n;
     act = (p, i) => o[p * n + i];
   });
-  return { w, h, inputs: [x1, x2], layers };
+  return { w, h, inputs, layers };
 }

@@ -11,7 +11,9 @@ import {
 import { makeFrame, makeMaps, makeModel } from "./netfixture.mjs";
 
 const SIZES = { projector: [560, 440, true], laptop: [600, 420, false], phone: [370, 360, false] };
-const NETS = [[2, 16, 3], [2, 64, 3], [2, 128, 128, 3], [2, 8, 1], [2, 5, 4, 3, 2]];
+// A first size above 2: x1, x2 and that many input features (7: all five, the tallest input column).
+const NETS = [[2, 16, 3], [2, 64, 3], [2, 128, 128, 3], [2, 8, 1], [2, 5, 4, 3, 2], [7, 16, 3], [7, 1], [4, 8, 8, 2],
+  [7, 128, 128, 3]];
 
 // ---------------------------------------------------------------- selectNeurons
 
@@ -128,6 +130,23 @@ test("layoutNetwork: 16 of a 128-wide layer, '+112 more', labels, edges between 
   const sig = layoutNetwork(makeModel([2, 8, 1]), { w: 600, h: 420 }, { measure });
   assert.deepEqual(sig.columns[2].tags.map((t) => t.text), ["P(class 1)"]);
   assert.deepEqual(sig.columns[2].label.lines, ["output · sigmoid"]);
+});
+
+test("layoutNetwork: every input feature shows, as a map tagged with its label, at every size", () => {
+  const model = makeModel([7, 16, 3]), frame = makeFrame(model);
+  for (const [name, [w, h, big]] of Object.entries(SIZES)) {
+    const geom = layoutNetwork(model, { w, h }, { frame, big, measure });
+    const inputs = geom.columns[0];
+    assert.deepEqual(inputs.tags.map((t) => t.text), ["x1", "x2", "x1²", "x2²", "x1·x2", "sin x1", "sin x2"], name);
+    assert.equal(inputs.more, null, name);
+    assert.equal(geom.edges.filter((e) => e.k === 1).length, 7 * 16, name);
+    assert.ok(inputs.size >= 16, `${name}: input maps are ${inputs.size} px`);
+  }
+  const detail = layoutDetail({ w: 400, h: 300 }, model, frame, { layer: 0, j: 5 }, { measure });
+  assert.equal(detail.title, "input sin x1");
+  assert.equal(detail.rows[0].cells[0], "sin x1: computed from (x1, x2) at each point");
+  const neuron = layoutDetail({ w: 400, h: 300 }, model, frame, { layer: 1, j: 0 }, { measure });
+  assert.ok(neuron.rows.filter((r) => r.kind === "edge").every((r) => model.inputs.includes(r.cells[0])));
 });
 
 test("layoutNetwork: map sizes, ~20 px at 16 neurons in 420 px, bigger but capped for 3", () => {

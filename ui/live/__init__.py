@@ -46,7 +46,9 @@ Payload (``data``) fields::
     fps: int                 frames shown per second while playing
     grid: {w, h, x0, x1, y0, y1}   where the browser samples the network: linspace(x0, x1, w) etc.
     classes: int
-    net: {inputs: ["x1", "x2"], layers: [{name, n_in, n, activation}, ...]}   the architecture
+    net: {inputs: ["x1", "x2", ...], features: [...], layers: [{name, n_in, n, activation}, ...]}
+                             the architecture (ui.run.architecture): the first layer's inputs' labels,
+                             the feature names (nncore.FEATURES) forward.js computes from (x1, x2)
     points: {x: [...], y: [...], c: [...], test: [0/1 ...]}   training points first
     frames: [{iteration, loss, reg_loss, acc, test_loss, test_acc, lr,
               params, grads (encode_floats: every Dense layer's weights then biases; dweights, dbiases),

@@ -68,17 +68,35 @@ export function gridInputs(g) {
   return [xs, ys];
 }
 
-// Every layer's output at every grid point. `layers`: [{n_in, n, activation}]; `params`: [{W, b}].
-// Returns {inputs: [x1, x2], layers: [Float64Array(points * n) at p * n + j], probs: Float64Array(points * k)}
-// where probs has one column per class (a one-output sigmoid gives P(class 0), P(class 1), as nncore does).
-export function forwardGrid(layers, params, g) {
-  const inputs = gridInputs(g);
-  const points = g.w * g.h;
-  let x = new Float64Array(points * 2);
-  for (let p = 0; p < points; p++) {
-    x[2 * p] = inputs[0][p];
-    x[2 * p + 1] = inputs[1][p];
-  }
+// nncore.features.FEATURES: each input feature's value from (x1, x2), by name.
+export const FEATURES = {
+  x1sq: (a, b) => a * a,
+  x2sq: (a, b) => b * b,
+  x1x2: (a, b) => a * b,
+  sinx1: (a, b) => Math.sin(a),
+  sinx2: (a, b) => Math.sin(b),
+};
+
+// The first layer's input columns: [x1, x2] and each of `features` (names, in the order the network has
+// them) computed from them point by point.
+export function featureColumns([x1, x2], features = []) {
+  return [x1, x2, ...features.map((name) => {
+    const f = FEATURES[name];
+    if (!f) throw new Error(`unknown feature ${name}`);
+    return Float64Array.from(x1, (a, p) => f(a, x2[p]));
+  })];
+}
+
+// Every layer's output at every grid point. `layers`: [{n_in, n, activation}]; `params`: [{W, b}];
+// `features`: the input features' names (ui.run.architecture's "features"), computed before the first layer.
+// Returns {inputs: [x1, x2, features...], layers: [Float64Array(points * n) at p * n + j],
+// probs: Float64Array(points * k)} where probs has one column per class (a one-output sigmoid gives
+// P(class 0), P(class 1), as nncore does).
+export function forwardGrid(layers, params, g, features = []) {
+  const inputs = featureColumns(gridInputs(g), features);
+  const points = g.w * g.h, m = inputs.length;
+  let x = new Float64Array(points * m);
+  for (let p = 0; p < points; p++) for (let i = 0; i < m; i++) x[m * p + i] = inputs[i][p];
   const outs = [];
   for (let l = 0; l < layers.length; l++) {
     const { n_in, n, activation } = layers[l];

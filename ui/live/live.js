@@ -178,7 +178,7 @@ function ingest(S, d) {
   const frames = (d.frames || []).map((f) => decodeFrame(f, net.layers));
   const changed = S.player.ingest(d, frames);
   if (S.player.d === d) {
-    const key = JSON.stringify(net.layers);
+    const key = JSON.stringify([net.inputs, net.layers]);  // another feature of the same count is another model
     if (!S.model || S.model.key !== key) {
       S.model = { ...net, classes: d.classes, key };
       S.selection = null;
@@ -227,7 +227,7 @@ function pictures(S, f, g) {
   if (!f || !f.layers || !g || !(g.w > 0)) return null;
   let p = S.computed.get(f);
   if (!p) {
-    const out = forwardGrid(S.model.layers, f.layers, g);
+    const out = forwardGrid(S.model.layers, f.layers, g, S.model.features || []);
     p = { maps: { w: g.w, h: g.h, inputs: out.inputs, layers: out.layers }, probs: probsToBytes(out.probs) };
     S.computed.set(f, p);
   }

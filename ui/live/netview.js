@@ -618,7 +618,8 @@ export function layoutDetail(box, model, frame, sel, opts = {}) {
     rows.push({ kind: "stat", cells: ["mean |a|", fmt(layerArray(fl, "activity", n), j), ""], y }); y += lineH;
     rows.push({ kind: "stat", cells: [k === L ? "‖dL/dz‖" : "‖dL/da‖", fmt(layerArray(fl, "grad", n), j), ""], y }); y += lineH;
   } else {
-    rows.push({ kind: "stat", cells: [`${model.inputs[j]}: the plotted plane's ${j === 0 ? "horizontal" : "vertical"} coordinate`, "", ""], y });
+    const what = j < 2 ? `the plotted plane's ${j === 0 ? "horizontal" : "vertical"} coordinate` : "computed from (x1, x2) at each point";
+    rows.push({ kind: "stat", cells: [`${model.inputs[j]}: ${what}`, "", ""], y });
   }
   const colX = [tx, tx + tw * 0.62, tx + tw]; // label left; the two values right-aligned
   return { title, close, map, scale, rows, colX, lineH, fontPx: F, pad, tw };

@@ -18,6 +18,8 @@ def show(pg, snap):
     weights, dweights = net[f"{name}.weights"], net[f"{name}.dweights"]
     biases, dbiases = net[f"{name}.biases"], net[f"{name}.dbiases"]
     n_in, n_out = weights.shape
+    # The first layer's inputs have names (x1, x2 and any features); a later layer's are the neurons before it.
+    inputs = list(net.input_labels) if name == net.dense_layers[0].name else None
     st.caption("The gradients of this iteration's batch: what the next update uses. Hover for exact values.")
     wide = max(n_in, n_out) > WIDE
     heatmap = not wide or st.toggle(f"Show all {n_in} × {n_out} weights as a heatmap", key=K.INSPECT_HEATMAP)
@@ -25,7 +27,7 @@ def show(pg, snap):
         st.caption("Rows: input i, columns: neuron j, the biases under them. Blue +, vermillion −, white 0; "
                    "each side has its own scale.")
         st.plotly_chart(figures.gradient_inspector(
-            weights, dweights, biases, dbiases, layer=name, big=presentation()))
+            weights, dweights, biases, dbiases, layer=name, inputs=inputs, big=presentation()))
     else:
         st.plotly_chart(figures.neuron_summary(
             weights, dweights, biases, dbiases, layer=name, big=presentation()))
@@ -35,7 +37,7 @@ def show(pg, snap):
         st.dataframe(top, hide_index=True, column_config={
             c: st.column_config.NumberColumn(format="%.10g") for c in ("w", "dL/dw")})
     if st.toggle("Show every value as a table", key=K.INSPECT_TABLE):
-        rows = [f"x{i}" for i in range(n_in)]
+        rows = inputs or [f"x{i}" for i in range(n_in)]
         cols = [f"n{j}" for j in range(n_out)]
         a, b = st.columns(2)
         for col, matrix, bias, label, title in ((a, weights, biases, "b", "W, with b as the last row"),

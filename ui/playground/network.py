@@ -20,5 +20,5 @@ def show(pg, snap):
         st.caption(f"Wide layers: the {LIMIT} neurons with the largest incoming {mode} are drawn. Hover a neuron "
                    "for its numbers; the gradient inspector shows every one.")
     st.plotly_chart(figures.network_diagram(
-        sizes, weights, edge_values=values, edge_label=mode, names=[layer.name for layer in layers], limit=LIMIT,
-        big=presentation()))
+        sizes, weights, edge_values=values, edge_label=mode, names=[layer.name for layer in layers],
+        inputs=net.input_labels, limit=LIMIT, big=presentation()))

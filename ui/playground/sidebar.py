@@ -6,6 +6,7 @@ import streamlit as st
 
 import nncore
 from nncore.datasets import CLASS_RANGE
+from nncore.features import FEATURES
 from ui import challenges, export, uploads
 from ui.controls import presentation
 from ui.playground import current_run
@@ -34,6 +35,8 @@ def put_widgets(cfg, only_missing=False, only=None):
     ss = st.session_state
     values = {widget(name): value for name, value in cfg.as_dict().items()
               if name != "hidden" and (only is None or name in only)}
+    if widget("features") in values:
+        values[widget("features")] = list(cfg.features)  # a multi-select widget's value is a list
     if only is None or "hidden" in only:
         values[widget("n_hidden")] = len(cfg.hidden)
         for i in range(MAX_HIDDEN_LAYERS):
@@ -223,6 +226,10 @@ def data_widgets(run):
 
 def model_widgets():
     ss = st.session_state
+    st.pills("Input features (besides x1, x2)", list(FEATURES), selection_mode="multi", key=widget("features"),
+             format_func=feature_label, disabled=locked("features"),
+             help="Computed from each point and fed to the first layer with x1 and x2; the stage draws each "
+                  "one's map. With x1² and x2², a network without hidden layers can draw a circle.")
     hidden = locked("hidden")
     st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=widget("n_hidden"), disabled=hidden)
     for i in range(ss[widget("n_hidden")]):
@@ -250,6 +257,10 @@ def model_widgets():
               help="The book's chapter 15 layer: each step zeroes this share of a hidden layer's outputs at "
                    "random and scales the rest up to match. Active while training; off for the accuracy, "
                    "the decision boundary and the test loss.")
+
+
+def feature_label(name):
+    return FEATURES[name][0]
 
 
 INIT_LABELS = {"book": "book: 0.01 × N(0, 1)", "zeros": "zeros", "xavier": "Xavier (Glorot normal)",

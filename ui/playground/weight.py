@@ -26,7 +26,9 @@ def show(pg, snap):
     err = nncore.relative_error(terms["dweight"], numerical)
     floor = nncore.gradient_resolution(net, X, y)
     beyond = max(abs(terms["dweight"]), abs(numerical)) < floor  # both are "0" to finite differences
-    st.markdown(f"**w[{i}, {j}] = {net[f'{layer}.weights'][i, j]:.10g}** (input {i} → neuron {j} of {layer})")
+    # The first layer's input i has a name (x1, x2 or a feature such as x1²): say which.
+    source = f"input {i} = {net.input_labels[i]}" if layer == net.dense_layers[0].name else f"input {i}"
+    st.markdown(f"**w[{i}, {j}] = {net[f'{layer}.weights'][i, j]:.10g}** ({source} → neuron {j} of {layer})")
     m = st.columns(3)
     m[0].metric("dL/dw (backprop)", f"{terms['dweight']:.10g}")
     m[1].metric("numerical (finite differences)", f"{numerical:.10g}")
