@@ -357,6 +357,12 @@ def test_histograms_count_what_nncore_counts_dead_relus_included():
     # The dead neurons' values are stacked apart: dense2's dead ones are 4 x 160 activations, all 0.
     dead = [t for t in spec["data"] if t["name"] == "dead or saturated neurons" and t.get("xaxis") == "x3"]
     assert plotted(dead[0]["y"]).sum() == 4 * 160 and plotted(dead[0]["y"])[0] == 4 * 160
+    # The switches: gradients by value, counts on a log axis.
+    at.toggle(key=K.HIST_LOG).set_value(False).run()
+    at.toggle(key=K.HIST_LOG_COUNTS).set_value(True).run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert not at.exception and spec["layout"]["yaxis"]["type"] == "log"
+    assert spec["layout"]["xaxis2"]["range"][0] == -spec["layout"]["xaxis2"]["range"][1] < 0
 
 
 def uploader(at, key):

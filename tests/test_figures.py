@@ -185,3 +185,6 @@ def test_layer_histograms_by_hand():
     # By value: one symmetric axis out to the largest |gradient|, 0.04; no zero bar.
     linear = figures.layer_histograms(layers, log_gradients=False)
     assert linear.layout.xaxis2.range == (-0.04, 0.04) and len(linear.data[2].x) == 31
+    # Log counts: from 0.5 (a bin of 1 shows) to all 4 values of the layer.
+    counted = figures.layer_histograms(layers, log_counts=True)
+    assert counted.layout.yaxis.type == "log" and counted.layout.yaxis.range == (np.log10(0.5), np.log10(4) + 0.1)

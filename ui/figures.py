@@ -537,7 +537,7 @@ def _bin_hover(edges, fmt):
     return [f"from {fmt(lo)} to {fmt(hi)}" for lo, hi in zip(edges[:-1], edges[1:])]
 
 
-def layer_histograms(layers, *, log_gradients=True, big=False):
+def layer_histograms(layers, *, log_gradients=True, log_counts=False, big=False):
     """Per Dense layer (a row), the histogram of its activations a over the batch (left) and of the gradient
     the next layer sends back, dL/da (right; dL/dz for the output layer): every sample and neuron one count.
 
@@ -545,9 +545,10 @@ def layer_histograms(layers, *, log_gradients=True, big=False):
     ``log_gradients``: the gradients by log10 |value| on one axis for all layers (whole decades: a
     vanishing gradient shows as each layer's pile sitting decades left of the next one's; exact zeros, which
     have no logarithm, in a bar of their own marked 0 at the left), else by value on one symmetric linear
-    axis (the vanishing layers then pile at 0). Counts are linear. Values of dead or saturated neurons are
-    stacked on top, grey and hatched; each row's title counts those neurons. Hover gives each bin's exact
-    range and count."""
+    axis (the vanishing layers then pile at 0). Counts linear, or with ``log_counts`` on a log axis up to
+    every value of the layer (a pile of dead ReLUs' zeros then leaves the rest visible). Values of dead or
+    saturated neurons are stacked on top, grey and hatched; each row's title counts those neurons. Hover
+    gives each bin's exact range and count."""
     n_layers = len(layers)
     panel, gap, top, bottom = (150, 78, 120, 70) if big else (130, 64, 100, 60)
     height = n_layers * panel + (n_layers - 1) * gap + top + bottom
@@ -612,12 +613,19 @@ def layer_histograms(layers, *, log_gradients=True, big=False):
         domain = fig.get_subplot(row, 1).yaxis.domain
         fig.add_annotation(x=0, xref="paper", xanchor="left", y=domain[1], yref="paper", yanchor="bottom",
                            yshift=4, showarrow=False, text=title, font_size=18 if big else 14, align="left")
-    heads = ("activations a", "gradients |dL/da|, log axis" if log_gradients else "gradients dL/da")
+    # Short, and from each column's left edge: on a phone each column is 170 px wide.
+    heads = ("activations a", "|dL/da|, log axis" if log_gradients else "gradients dL/da")
     for col, head in enumerate(heads, start=1):
-        x = fig.get_subplot(1, col).xaxis.domain
-        fig.add_annotation(x=(x[0] + x[1]) / 2, xref="paper", y=1, yref="paper", yanchor="bottom", yshift=30 if big
-                           else 26, showarrow=False, text=f"<b>{head}</b>", font_size=19 if big else 15)
-    fig.update_yaxes(rangemode="tozero", nticks=4)
+        fig.add_annotation(x=fig.get_subplot(1, col).xaxis.domain[0], xref="paper", xanchor="left", y=1, yref="paper",
+                           yanchor="bottom", yshift=30 if big else 26, showarrow=False, text=f"<b>{head}</b>",
+                           font_size=19 if big else 15)
+    if log_counts:  # from 0.5, so a bin of 1 still shows
+        fig.update_yaxes(type="log", dtick=1, rangemode="normal", autorange=False)
+        for row, layer in enumerate(layers, start=1):
+            most = np.size(layer["a"])
+            fig.update_yaxes(range=[np.log10(0.5), np.log10(most) + 0.1], row=row)
+    else:
+        fig.update_yaxes(rangemode="tozero", nticks=4)
     fig.update_xaxes(nticks=6 if big else 7)
     # The legend just under the last row's tick labels.
     fig.update_layout(barmode="stack", bargap=0, legend=dict(orientation="h", yanchor="top",

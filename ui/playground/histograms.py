@@ -20,8 +20,12 @@ CAPTION_LINEAR = (
 
 
 def show(pg, snap):
-    log = st.toggle("Gradients on a log |value| axis", value=True, key=K.HIST_LOG,
-                    help="Off: by value, on one linear axis (the sign shows; vanishing gradients pile at 0).")
-    st.plotly_chart(figures.layer_histograms(snap.network.layer_values(), log_gradients=log, big=presentation()))
+    a, b = st.columns(2)
+    log = a.toggle("Gradients on a log |value| axis", value=True, key=K.HIST_LOG,
+                   help="Off: by value, on one linear axis (the sign shows; vanishing gradients pile at 0).")
+    log_counts = b.toggle("Counts on a log axis", key=K.HIST_LOG_COUNTS,
+                          help="Where one bin holds nearly everything (the zeros of dead ReLUs), the rest shows.")
+    st.plotly_chart(figures.layer_histograms(snap.network.layer_values(), log_gradients=log, log_counts=log_counts,
+                                             big=presentation()))
     st.caption(f"Iteration {snap.iteration}, its batch of {len(snap.batch)} samples. "
                + (CAPTION_LOG if log else CAPTION_LINEAR))
