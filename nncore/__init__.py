@@ -7,7 +7,7 @@ calls, so gradients can be inspected before they are applied. Imports only NumPy
 """
 
 from . import datasets, lessons
-from .activations import ACTIVATIONS, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .activations import ACTIVATIONS, DEAD, SATURATED, SATURATION_SHARE, WORKING, Linear, ReLU, Sigmoid, Softmax, Tanh
 from .features import FEATURES, Features
 from .gradcheck import gradcheck, gradient_resolution, numerical_gradient, relative_error
 from .layers import INITS, Dense, Dropout
@@ -17,7 +17,7 @@ from .optimizers import OPTIMIZERS, SGD, Adagrad, Adam, RMSprop
 from .training import DivergenceError, Snapshot, Trainer
 
 __all__ = [
-    "ACTIVATIONS", "INITS", "LOSSES", "OPTIMIZERS", "OUTPUT_LOSS",
+    "ACTIVATIONS", "INITS", "WORKING", "DEAD", "SATURATED", "SATURATION_SHARE", "LOSSES", "OPTIMIZERS", "OUTPUT_LOSS",
     "FEATURES", "Features", "Dense", "Dropout", "ReLU", "Sigmoid", "Tanh", "Linear", "Softmax",
     "CategoricalCrossentropy", "BinaryCrossentropy", "MeanSquaredError", "regression_precision",
     "Network", "mlp", "output_size", "probability_grid",

@@ -65,6 +65,12 @@ class Sigmoid(Activation):
         self.dinputs = dvalues * self.output * self.complement
         return self.dinputs
 
+    max_slope = 0.25  # at x = 0
+
+    def slope(self):
+        """The local derivative output * (1 - output) at the last forward pass's inputs."""
+        return self.output * self.complement
+
 
 class Tanh(Activation):
     """tanh(x); derivative 1 - output**2."""
@@ -79,6 +85,12 @@ class Tanh(Activation):
     def backward(self, dvalues):
         self.dinputs = dvalues * (1.0 - self.output**2)
         return self.dinputs
+
+    max_slope = 1.0  # at x = 0
+
+    def slope(self):
+        """The local derivative 1 - output**2 at the last forward pass's inputs."""
+        return 1.0 - self.output**2
 
 
 class Linear(Activation):
@@ -129,6 +141,29 @@ def _row_max(a):
 def _row_sum(a):
     """(n, k) -> (n, 1) row sums, as a product with a ones vector (one BLAS call)."""
     return a @ np.ones((a.shape[1], 1), dtype=a.dtype)
+
+
+# A neuron's state on a batch (see ``neuron_states``).
+WORKING, DEAD, SATURATED = 0, 1, 2
+# Saturated: the activation's slope stays below this share of its largest on every sample, so less than 1%
+# of the gradient arriving at the neuron passes through it (sigmoid' < 0.0025: |z| > 5.99; tanh' < 0.01:
+# |z| > 2.99). A looser 10% would flag neurons that still learn, slowly; 1% is where learning stalls.
+SATURATION_SHARE = 0.01
+
+
+def neuron_states(activation):
+    """Each neuron's state on the batch of ``activation``'s last forward pass, shape (n_neurons,), of
+    WORKING, DEAD or SATURATED: a ReLU whose output is 0 on every sample is DEAD (no gradient reaches
+    its weights: it cannot come back by itself); a sigmoid or tanh whose slope is below SATURATION_SHARE
+    of its largest on every sample is SATURATED (it passes almost no gradient back). Other activations
+    (linear, softmax) are always WORKING."""
+    output = activation.output
+    states = np.full(output.shape[1], WORKING, dtype=np.int64)
+    if isinstance(activation, ReLU):
+        states[~np.any(output > 0, axis=0)] = DEAD
+    elif hasattr(activation, "slope"):
+        states[np.all(activation.slope() < SATURATION_SHARE * activation.max_slope, axis=0)] = SATURATED
+    return states
 
 
 ACTIVATIONS = {cls.name: cls for cls in (ReLU, Sigmoid, Tanh, Linear, Softmax)}

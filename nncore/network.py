@@ -5,6 +5,7 @@ import copy
 import numpy as np
 
 from .activations import ACTIVATIONS, Sigmoid, Softmax
+from .activations import neuron_states as activation_states
 from .features import RAW, Features
 from .layers import INITS, Dense, Dropout, l1_sign
 from .losses import LOSSES, BinaryCrossentropy, CategoricalCrossentropy, one_hot
@@ -180,12 +181,12 @@ class Network:
         """How many samples' printed loss is clipped (their gradient is not: see ``differentiated_loss``)."""
         return int(np.count_nonzero(self.loss.clipped(output, y)))
 
-    def neuron_summaries(self):
-        """Per Dense layer, after ``forward`` and ``backward`` on a batch: (activity, gradient), each of
-        shape (n_neurons,). ``activity``: mean |a_j| over the batch, a = the output of the layer's
-        activation. ``gradient``: the batch's ‖dL/da_j‖ (over samples) for a hidden layer, the gradient
-        the next layer sends back to it; for the last layer ‖dL/dz_j‖ before its activation (for softmax
-        with cross-entropy the fused (p − onehot)/n), because dL/dp of the clipped loss is not what flows."""
+    def _layer_walk(self):
+        """Per Dense layer, after ``forward`` and ``backward``: (activation, a, grad), where ``activation``
+        is the layer after the Dense (the Dense itself if none follows), ``a`` its output (n_samples,
+        n_neurons) and ``grad`` the gradient the next layer sends back, dL/da (n_samples, n_neurons);
+        for the last layer dL/dz before its activation (for softmax with cross-entropy the fused
+        (p − onehot)/n), because dL/dp of the clipped loss is not what flows."""
         out = []
         for position, layer in enumerate(self.layers):
             if not isinstance(layer, Dense):
@@ -198,8 +199,34 @@ class Network:
                 grad = self.layers[nxt].dinputs             # dL/da: what the next layer sends back
             else:
                 grad = activation.dinputs if activation is not layer else self.doutput  # dL/dz of the last layer
-            out.append((np.abs(activation.output).mean(axis=0), np.linalg.norm(grad, axis=0)))
+            out.append((activation, activation.output, grad))
         return out
+
+    def neuron_summaries(self):
+        """Per Dense layer, after ``forward`` and ``backward`` on a batch: (activity, gradient), each of
+        shape (n_neurons,). ``activity``: mean |a_j| over the batch, a = the output of the layer's
+        activation. ``gradient``: the batch's ‖dL/da_j‖ (over samples) for a hidden layer, the gradient
+        the next layer sends back to it; for the last layer ‖dL/dz_j‖ (see ``layer_values``)."""
+        return [(np.abs(a).mean(axis=0), np.linalg.norm(grad, axis=0)) for _, a, grad in self._layer_walk()]
+
+    def neuron_states(self):
+        """Per Dense layer, after ``forward`` on a batch: each neuron's state, shape (n_neurons,), of
+        activations.WORKING, DEAD (a ReLU at 0 on every sample) or SATURATED (a sigmoid or tanh whose
+        slope is below 1% of its largest on every sample); see ``activations.neuron_states``. The
+        output layer is always WORKING: its gradient comes from the loss (a sigmoid output with
+        cross-entropy cancels its slope), so a flat output there means confident, not stuck."""
+        walk = self._layer_walk()
+        return [activation_states(activation) if k < len(walk) - 1 else np.zeros(a.shape[1], dtype=np.int64)
+                for k, (activation, a, _) in enumerate(walk)]
+
+    def layer_values(self):
+        """Per Dense layer, after ``forward`` and ``backward`` on a batch: {"name", "activation" (its
+        name), "a" (n_samples, n_neurons): the activation's output, "grad" (n_samples, n_neurons): dL/da
+        the next layer sends back (dL/dz for the last layer, as ``neuron_summaries``), "state"
+        (n_neurons,): as ``neuron_states``}. The arrays are the network's own caches: read, don't write."""
+        return [{"name": dense.name, "activation": activation.name, "a": a, "grad": grad, "state": state}
+                for dense, (activation, a, grad), state in zip(self.dense_layers, self._layer_walk(),
+                                                                self.neuron_states())]
 
     def regularization_loss(self):
         return sum(layer.regularization_loss() for layer in self.dense_layers)

@@ -6,6 +6,7 @@ from ui.boot import require_app
 from ui.controls import plain
 from ui.playground import challenge as challenge_line
 from ui.playground import compare, current_run, curves, draw, guide, inspector, network, norms, sidebar, stage, weight
+from ui.playground import histograms as histograms_tab
 from ui.playground import landscape as landscape_tab
 from ui.state import K
 
@@ -16,8 +17,8 @@ PLAYING_NOTE = ("Playing: the stage above is live. Pause (Space) and this view s
 
 # Lazy tabs: only the open one runs (and none while playing).
 TABS = {"Reading the stage": guide, "Loss and accuracy": curves, "Gradient inspector": inspector, "Network": network,
-        "Gradient norms": norms, "One weight": weight, "Compare two runs": compare, "Draw your data": draw,
-        "Loss landscape": landscape_tab}
+        "Gradient norms": norms, "Histograms": histograms_tab, "One weight": weight, "Compare two runs": compare,
+        "Draw your data": draw, "Loss landscape": landscape_tab}
 
 pg = current_run()
 fixes = sidebar.draw(pg)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import nncore
 from tests import notes_numbers as notes
 from ui.state import K
 
@@ -320,7 +321,7 @@ def test_extreme_settings_train_or_stop_cleanly(query):
 def test_every_view_tab_renders_with_its_numbers():
     at = playground()
     button(at, "Step x10").click().run()
-    for tab in ("Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", "One weight",
+    for tab in ("Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", "Histograms", "One weight",
                 "Compare two runs", "Draw your data"):
         at.session_state[K.TAB] = tab
         at.run()
@@ -336,6 +337,43 @@ def test_every_view_tab_renders_with_its_numbers():
     at.run()
     at.toggle(key=K.COMPARE_ON).set_value(True).run()
     assert len(at.get("plotly_chart")) == 3 and not at.exception
+
+
+def test_histograms_count_what_nncore_counts_dead_relus_included():
+    """Circles, two ReLU layers at Adam 0.05: by iteration 40, 1 of dense1's 8 ReLUs and 4 of dense2's are
+    dead on the batch (nncore says so); the tab's row titles say the same, and each panel counts every
+    sample times every neuron once, as nncore's arrays hold them."""
+    at = playground(classes="2", hidden="8relu-8relu", learning_rate="0.05")
+    for _ in range(4):
+        button(at, "Step x10").click().run()
+    assert iteration(at) == 40
+    at.session_state[K.TAB] = "Histograms"
+    at.run()
+    assert not at.exception
+    net = at.session_state[K.TRAINER].snapshot(40).network
+    states = [int(np.count_nonzero(s == nncore.DEAD)) for s in net.neuron_states()]
+    assert states == [1, 4, 0]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    titles = [a["text"] for a in spec["layout"]["annotations"] if a["text"].startswith("<b>dense")]
+    assert titles == ["<b>dense1</b> · 8 relu · 1 of 8 dead", "<b>dense2</b> · 8 relu · 4 of 8 dead",
+                      "<b>dense3</b> · 2 softmax (output)"]
+    # Every bar's count, summed per panel (working and dead stacked): batch x neurons, from nncore.
+    axes = {}
+    for trace in spec["data"]:
+        axes[trace.get("xaxis", "x")] = axes.get(trace.get("xaxis", "x"), 0) + int(plotted(trace["y"]).sum())
+    values = net.layer_values()
+    expected = [v[k].size for v in values for k in ("a", "grad")]
+    assert [axes[f"x{n if n > 1 else ''}"] for n in range(1, 7)] == expected == [160 * 8, 160 * 8, 160 * 8,
+                                                                                 160 * 8, 160 * 2, 160 * 2]
+    # The dead neurons' values are stacked apart: dense2's dead ones are 4 x 160 activations, all 0.
+    dead = [t for t in spec["data"] if t["name"] == "dead or saturated neurons" and t.get("xaxis") == "x3"]
+    assert plotted(dead[0]["y"]).sum() == 4 * 160 and plotted(dead[0]["y"])[0] == 4 * 160
+    # The switches: gradients by value, counts on a log axis.
+    at.toggle(key=K.HIST_LOG).set_value(False).run()
+    at.toggle(key=K.HIST_LOG_COUNTS).set_value(True).run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert not at.exception and spec["layout"]["yaxis"]["type"] == "log"
+    assert spec["layout"]["xaxis2"]["range"][0] == -spec["layout"]["xaxis2"]["range"][1] < 0
 
 
 def uploader(at, key):

@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 
+import nncore
 from nncore import lessons
 from ui import figures
 
@@ -153,3 +154,37 @@ def test_lesson_loss_curve_marks_the_current_iteration_on_a_log_axis():
     assert ">1e2<" in svg and ">1e-1<" in svg
     marker = re.search(r'<circle cx="([\d.]+)" cy="([\d.]+)"', svg)
     assert points[2] == f"{marker.group(1)},{marker.group(2)}"
+
+
+def test_layer_histograms_by_hand():
+    """Two layers of a batch of 2: dense1's neuron 0 dead (a = 0 on both samples), its gradients 1e-6 and
+    3e-6 (and one exact 0), the output's 0.01 to 0.04. One log axis, whole decades 1e-6 .. 1e-1, the zero
+    in a bar of its own; the dead neuron's values stacked apart, grey; titles count the marks."""
+    layers = [
+        {"name": "dense1", "activation": "relu", "a": np.array([[0.0, 1.0], [0.0, 3.0]]),
+         "grad": np.array([[1e-6, 0.0], [3e-6, 2e-6]]), "state": np.array([nncore.DEAD, nncore.WORKING])},
+        {"name": "dense2", "activation": "softmax", "a": np.array([[0.25, 0.75], [0.5, 0.5]]),
+         "grad": np.array([[0.01, -0.02], [0.04, -0.03]]), "state": np.array([nncore.WORKING, nncore.WORKING])},
+    ]
+    fig = figures.layer_histograms(layers)
+    titles = [a.text for a in fig.layout.annotations]
+    assert "<b>dense1</b> · 2 relu · 1 of 2 dead" in titles and "<b>dense2</b> · 2 softmax (output)" in titles
+    bars = {(t.xaxis, t.name): t for t in fig.data}
+    # dense1's activations: the dead neuron's two 0s in the first bin (0 .. 0.1 of 0 .. 3), the working 1 and 3.
+    dead_a, live_a = bars[("x", "dead or saturated neurons")], bars[("x", "working neurons")]
+    assert dead_a.y[0] == 2 and sum(dead_a.y) == 2 and sum(live_a.y) == 2 and live_a.y[-1] == 1
+    assert dead_a.customdata[0] == "from 0 to 0.1" and fig.layout.xaxis.range == (0.0, 3.0)
+    # Gradients: decades -6 .. -1, 20 bins of a quarter decade; the zero bar at -7, ticked "0".
+    live_g, dead_g = bars[("x2", "working neurons")], bars[("x2", "dead or saturated neurons")]
+    assert live_g.x[0] == -7 and live_g.y[0] == 1 and live_g.customdata[0] == "exactly 0"
+    assert dead_g.y[0] == 0 and sum(dead_g.y) == 2           # 1e-6 and 3e-6, the dead neuron's
+    assert dead_g.customdata[1] == "from 1e-06 to 1.778e-06" and dead_g.y[1] == 1   # 10^-6 .. 10^-5.75
+    assert fig.layout.xaxis2.range == (-7.6, -1.0) == fig.layout.xaxis4.range
+    assert list(fig.layout.xaxis2.ticktext)[0] == "0"
+    assert sum(bars[("x4", "working neurons")].y) == 4
+    # By value: one symmetric axis out to the largest |gradient|, 0.04; no zero bar.
+    linear = figures.layer_histograms(layers, log_gradients=False)
+    assert linear.layout.xaxis2.range == (-0.04, 0.04) and len(linear.data[2].x) == 31
+    # Log counts: from 0.5 (a bin of 1 shows) to all 4 values of the layer.
+    counted = figures.layer_histograms(layers, log_counts=True)
+    assert counted.layout.yaxis.type == "log" and counted.layout.yaxis.range == (np.log10(0.5), np.log10(4) + 0.1)

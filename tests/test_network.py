@@ -127,9 +127,10 @@ def test_infer_leaves_every_cached_value_alone():
     assert np.array_equal(out, copy.deepcopy(net).forward(other))  # and the answer is a forward pass's
 
 
-def test_neuron_summaries_by_hand():
+def test_neuron_summaries_and_layer_values_by_hand():
     """Activity = mean |a_j| over the batch; gradient = ‖dL/da_j‖ for the hidden layer (what the next
-    layer sends back: dL/dz2 @ W2.T) and ‖dL/dz_j‖ = ‖(p - onehot)/n‖ for the softmax output."""
+    layer sends back: dL/dz2 @ W2.T) and ‖dL/dz_j‖ = ‖(p - onehot)/n‖ for the softmax output;
+    layer_values gives a and those gradients per sample."""
     rng = np.random.default_rng(3)
     net = nncore.mlp(2, [(4, "relu")], 3, seed=1)
     net.set_parameters([(rng.normal(size=w.shape), rng.normal(size=b.shape)) for w, b in net.get_parameters()])
@@ -145,6 +146,16 @@ def test_neuron_summaries_by_hand():
     np.testing.assert_allclose(grad1, np.sqrt(((dz2 @ w2.T) ** 2).sum(axis=0)), rtol=1e-12)
     np.testing.assert_allclose(act2, p.mean(axis=0), rtol=1e-12)
     np.testing.assert_allclose(grad2, np.sqrt((dz2 ** 2).sum(axis=0)), rtol=1e-12)
+    # layer_values: the arrays themselves, before reducing.
+    hidden, output = net.layer_values()
+    assert (hidden["name"], hidden["activation"], output["name"], output["activation"]) == \
+        ("dense1", "relu", "dense2", "softmax")
+    np.testing.assert_allclose(hidden["a"], a, rtol=1e-12)
+    np.testing.assert_allclose(hidden["grad"], dz2 @ w2.T, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(output["a"], p, rtol=1e-12)
+    np.testing.assert_allclose(output["grad"], dz2, rtol=1e-12, atol=1e-15)
+    assert hidden["state"].tolist() == [nncore.DEAD if not (a[:, j] > 0).any() else nncore.WORKING
+                                        for j in range(4)]
 
 
 def test_sample_input_gradients_are_each_samples_own_finite_differences():
@@ -166,3 +177,56 @@ def test_sample_input_gradients_are_each_samples_own_finite_differences():
             diff = net.data_loss(net.infer(up), y[s:s + 1]) - net.data_loss(net.infer(down), y[s:s + 1])
             assert got[s, i] == pytest.approx(diff / (2 * h), rel=1e-6, abs=1e-9)
     np.testing.assert_array_equal(net.dense_layers[0].dweights, kept)
+
+
+# A batch of three samples for the neuron states: x1 = 1, -1, 0.5.
+STATE_X = np.array([[1.0, 2.0], [-1.0, 0.5], [0.5, -1.0]])
+
+
+def _state_network():
+    """relu(3) -> sigmoid(3) -> tanh(2) -> softmax(2), weights set by hand:
+    relu 0: z = -1 on every sample (dead); relu 1: z = x1 = 1, -1, 0.5 (working); relu 2: z = 0 exactly
+    (dead: ReLU(0) = 0, as in the notes). sigmoid 0: z = 10, slope 4.5e-5 (saturated); sigmoid 1: z = -7,
+    slope 9.1e-4 (saturated); sigmoid 2: z = 10 * relu1 = 10, 0, 5, slope 0.25 at z = 0 (working: not on
+    every sample). tanh 0: z = 3, slope 1 - tanh(3)^2 = 0.00987 < 0.01 (saturated); tanh 1: z = 2.9,
+    slope 0.01205 (working). The softmax output is never marked."""
+    relu = Dense(2, 3, weights=np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]), biases=np.array([[-1.0, 0.0, 0.0]]))
+    sig = Dense(3, 3, weights=np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 10.0], [0.0, 0.0, 0.0]]),
+                biases=np.array([[10.0, -7.0, 0.0]]))
+    tanh = Dense(3, 2, weights=np.zeros((3, 2)), biases=np.array([[3.0, 2.9]]))
+    out = Dense(2, 2, weights=np.array([[40.0, -40.0], [1.0, 2.0]]), biases=np.zeros((1, 2)))
+    return Network([relu, nncore.ReLU(), sig, Sigmoid(), tanh, nncore.Tanh(), out, nncore.Softmax()],
+                   nncore.CategoricalCrossentropy())
+
+
+def test_neuron_states_dead_relu_and_saturated_sigmoid_tanh_by_hand():
+    net = _state_network()
+    net.backward(net.forward(STATE_X), np.array([0, 1, 0]))
+    W, D, S = nncore.WORKING, nncore.DEAD, nncore.SATURATED
+    states = [s.tolist() for s in net.neuron_states()]
+    assert states == [[D, W, D], [S, S, W], [S, W], [W, W]]
+    # The thresholds by hand: sigmoid'(z) = 0.0025 at |z| = 5.99, tanh'(z) = 0.01 at |z| = 2.99.
+    assert 1 / (1 + math.exp(-10)) * (1 - 1 / (1 + math.exp(-10))) == pytest.approx(4.5396e-5, rel=1e-4)
+    assert 1 - math.tanh(3) ** 2 == pytest.approx(0.009866, rel=1e-3)
+    assert 1 - math.tanh(2.9) ** 2 == pytest.approx(0.012048, rel=1e-3)
+    # The output softmax here is saturated (z0 - z1 = 78.6 on every sample: p1 = 7e-35) and is not marked.
+    assert net.output[:, 1].max() < 1e-30
+
+
+def test_a_sigmoid_output_with_slope_near_0_is_not_marked():
+    net = Network([Dense(1, 1, weights=np.array([[0.0]]), biases=np.array([[12.0]])), Sigmoid()],
+                  BinaryCrossentropy())
+    net.backward(net.forward(np.array([[1.0], [2.0]])), np.array([[1], [1]]))
+    assert net.neuron_states()[0].tolist() == [nncore.WORKING]
+
+
+def test_layer_values_with_dropout_are_before_the_mask():
+    """With dropout after the hidden activation, a is the activation's output (before the mask) and
+    dL/da what the Dropout layer sends back: the mask times dL/d(dropped a)."""
+    net = nncore.mlp(2, [(6, "tanh")], 2, seed=2, dropout=0.5)
+    X, y = np.random.default_rng(5).normal(size=(5, 2)), np.array([0, 1, 1, 0, 1])
+    net.backward(net.forward(X), y)
+    tanh, dropout, dense2 = net.layers[1], net.layers[2], net.layers[3]
+    hidden = net.layer_values()[0]
+    assert hidden["a"] is tanh.output
+    np.testing.assert_array_equal(hidden["grad"], dense2.dinputs * dropout.mask)

@@ -287,7 +287,9 @@ def test_the_live_payload_and_every_state_key_is_in_K():
     assert payload["frames"][0]["iteration"] == 3 and payload["history"]["it"] == [0, 1, 2] and not phases
     # Every Dense layer's weights and biases, their gradients, and n values per layer of each summary.
     assert payload["frames"][0]["params"] == [(2, 6), (1, 6), (6, 3), (1, 3)] == payload["frames"][0]["grads"]
-    assert payload["frames"][0]["activity"] == [(6,), (3,)] == payload["frames"][0]["grad"]
+    assert payload["frames"][0]["activity"] == [(6,), (3,)] == payload["frames"][0]["grad"] == \
+        payload["frames"][0]["state"]
+    assert payload["frames"][0]["batch"] == 48  # the whole training set: 80 % of 3 x 20
     assert payload["net"] == {"inputs": ["x1", "x2"], "features": [], "layers": [
         {"name": "dense1", "n_in": 2, "n": 6, "activation": "tanh"},
         {"name": "dense2", "n_in": 6, "n": 3, "activation": "softmax"}]}

@@ -504,3 +504,138 @@ def _log_ticks(lo, hi, most=6):
     if len(ticks) > most:
         ticks = [ticks[k] for k in np.unique(np.linspace(0, len(ticks) - 1, most).round().astype(int))]
     return ticks or [lo]
+
+
+# The neuron states' names, as nncore numbers them (nncore.WORKING, DEAD, SATURATED).
+STATE_NAMES = {1: "dead", 2: "saturated"}
+MARKED = "#9a9a9a"       # values of dead or saturated neurons: grey and hatched, as the stage greys dead maps
+WORKING_COLOR = "#3b5b7a"
+
+
+def _bins(values, lo, hi, n):
+    """(counts, edges) of ``values`` in ``n`` equal bins over [lo, hi] (values outside are clipped in)."""
+    return np.histogram(np.clip(values, lo, hi), bins=n, range=(lo, hi))
+
+
+def _log_range(layers):
+    """Whole decades (lo, hi) spanning every nonzero |dL/da| of ``layers``: one axis for all of them, so
+    a decade further left is a layer whose gradients are 10 times smaller."""
+    logs = [np.log10(np.abs(g[g != 0])) for g in (np.ravel(layer["grad"]) for layer in layers)]
+    logs = np.concatenate(logs) if logs else np.empty(0)
+    logs = logs[np.isfinite(logs)]
+    if not logs.size:
+        return -1.0, 0.0
+    lo, hi = float(np.floor(logs.min())), float(np.ceil(logs.max()))
+    return lo, hi if hi > lo else lo + 1
+
+
+def _activation_range(name, a):
+    """The activation's own range where it has one (sigmoid and softmax 0..1, tanh -1..1), else the data's."""
+    if name in ("sigmoid", "softmax"):
+        return 0.0, 1.0
+    if name == "tanh":
+        return -1.0, 1.0
+    lo, hi = float(np.min(a)), float(np.max(a))
+    return (lo, hi) if hi > lo else (lo - 0.5, hi + 0.5)
+
+
+def _bin_hover(edges, fmt):
+    """Each bin's range as hover text."""
+    return [f"from {fmt(lo)} to {fmt(hi)}" for lo, hi in zip(edges[:-1], edges[1:])]
+
+
+def layer_histograms(layers, *, log_gradients=True, log_counts=False, big=False):
+    """Per Dense layer (a row), the histogram of its activations a over the batch (left) and of the gradient
+    the next layer sends back, dL/da (right; dL/dz for the output layer): every sample and neuron one count.
+
+    ``layers``: nncore's ``Network.layer_values()`` ({"name", "activation", "a", "grad", "state"}).
+    ``log_gradients``: the gradients by log10 |value| on one axis for all layers (whole decades: a
+    vanishing gradient shows as each layer's pile sitting decades left of the next one's; exact zeros, which
+    have no logarithm, in a bar of their own marked 0 at the left), else by value on one symmetric linear
+    axis (the vanishing layers then pile at 0). Counts linear, or with ``log_counts`` on a log axis up to
+    every value of the layer (a pile of dead ReLUs' zeros then leaves the rest visible). Values of dead or
+    saturated neurons are stacked on top, grey and hatched; each row's title counts those neurons. Hover
+    gives each bin's exact range and count."""
+    n_layers = len(layers)
+    panel, gap, top, bottom = (150, 78, 120, 70) if big else (130, 64, 100, 60)
+    height = n_layers * panel + (n_layers - 1) * gap + top + bottom
+    fig = make_subplots(rows=n_layers, cols=2, horizontal_spacing=0.1 if big else 0.08,
+                        vertical_spacing=gap / (height - top - bottom))
+    zero_at = None
+    if log_gradients:
+        g_lo, g_hi = _log_range(layers)
+        g_bins = int(np.clip(4 * (g_hi - g_lo), 12, 60))
+        if any(np.any(np.asarray(layer["grad"]) == 0) for layer in layers):
+            zero_at = g_lo - 1          # a slot of its own, a decade's width left of the smallest
+        g_show = (g_lo - 1.6 if zero_at is not None else g_lo, g_hi)
+    else:
+        g_hi = _symmetric_limit(*[layer["grad"] for layer in layers])
+        g_lo, g_bins = -g_hi, 31
+        g_show = (g_lo, g_hi)
+    shown_legend = set()
+    for row, layer in enumerate(layers, start=1):
+        a, grad, state = np.asarray(layer["a"], float), np.asarray(layer["grad"], float), np.asarray(layer["state"])
+        marked = state != 0
+        a_lo, a_hi = _activation_range(layer["activation"], a)
+        last = row == n_layers
+        symbol = "dL/dz" if last else "dL/da"
+        g_values = np.log10(np.abs(grad), where=grad != 0, out=np.full(grad.shape, -np.inf)) if log_gradients \
+            else grad
+        for col, values, lo, hi, bins, what in ((1, a, a_lo, a_hi, 30, "a"),
+                                                (2, g_values, g_lo, g_hi, g_bins, f"|{symbol}|" if log_gradients
+                                                 else symbol)):
+            logged = col == 2 and log_gradients
+            for group, mask, color, pattern in (("working neurons", ~marked, WORKING_COLOR, ""),
+                                                ("dead or saturated neurons", marked, MARKED, "/")):
+                if not mask.any():
+                    continue
+                v = values[:, mask].ravel()
+                finite = v[np.isfinite(v)] if logged else v
+                counts, edges = _bins(finite, lo, hi, bins)
+                x, widths = (edges[:-1] + edges[1:]) / 2, np.full(len(counts), edges[1] - edges[0])
+                hover = _bin_hover(10.0 ** edges if logged else edges, lambda e: f"{e:.4g}")
+                if logged and zero_at is not None:
+                    x, widths = np.r_[zero_at, x], np.r_[0.6, widths]
+                    counts, hover = np.r_[len(v) - len(finite), counts], ["exactly 0"] + hover
+                fig.add_bar(x=x, y=counts, width=widths, customdata=hover, name=group, legendgroup=group,
+                            showlegend=group not in shown_legend,
+                            marker=dict(color=color, line_width=0, pattern_shape=pattern),
+                            hovertemplate=f"{layer['name']}, {group}<br>{what} %{{customdata}}<br>%{{y}} values"
+                                          "<extra></extra>", row=row, col=col)
+                shown_legend.add(group)
+        fig.update_xaxes(range=[a_lo, a_hi], row=row, col=1)
+        if log_gradients:
+            decades = np.arange(g_lo, g_hi + 1)
+            ticks = decades[::max(1, int(np.ceil(len(decades) / (5 if big else 6))))]
+            labels = [f"1e{int(t)}" for t in ticks]
+            if zero_at is not None:
+                ticks, labels = np.r_[zero_at, ticks], ["0"] + labels
+            fig.update_xaxes(range=list(g_show), tickvals=ticks, ticktext=labels, row=row, col=2)
+        else:
+            fig.update_xaxes(range=list(g_show), exponentformat="e", row=row, col=2)
+        counts = [f"{int(np.count_nonzero(state == code))} of {len(state)} {name}"
+                  for code, name in STATE_NAMES.items() if np.any(state == code)]
+        title = f"<b>{layer['name']}</b> · {len(state)} {layer['activation']}" + (" (output)" if last else "")
+        title += "".join(f" · {c}" for c in counts)
+        domain = fig.get_subplot(row, 1).yaxis.domain
+        fig.add_annotation(x=0, xref="paper", xanchor="left", y=domain[1], yref="paper", yanchor="bottom",
+                           yshift=4, showarrow=False, text=title, font_size=18 if big else 14, align="left")
+    # Short, and from each column's left edge: on a phone each column is 170 px wide.
+    heads = ("activations a", "|dL/da|, log axis" if log_gradients else "gradients dL/da")
+    for col, head in enumerate(heads, start=1):
+        fig.add_annotation(x=fig.get_subplot(1, col).xaxis.domain[0], xref="paper", xanchor="left", y=1, yref="paper",
+                           yanchor="bottom", yshift=30 if big else 26, showarrow=False, text=f"<b>{head}</b>",
+                           font_size=19 if big else 15)
+    if log_counts:  # from 0.5, so a bin of 1 still shows
+        fig.update_yaxes(type="log", dtick=1, rangemode="normal", autorange=False)
+        for row, layer in enumerate(layers, start=1):
+            most = np.size(layer["a"])
+            fig.update_yaxes(range=[np.log10(0.5), np.log10(most) + 0.1], row=row)
+    else:
+        fig.update_yaxes(rangemode="tozero", nticks=4)
+    fig.update_xaxes(nticks=6 if big else 7)
+    # The legend just under the last row's tick labels.
+    fig.update_layout(barmode="stack", bargap=0, legend=dict(orientation="h", yanchor="top",
+                                                             y=-(34 if big else 28) / (height - top - bottom)))
+    fig = _layout(fig, "The batch's values, layer by layer", height, big)
+    return _axis_fonts(fig, big).update_layout(margin=dict(t=top, b=bottom))

@@ -58,8 +58,9 @@ def optimizer_label(optimizer):
 
 def frame(network, iteration, record, inputs=None):
     """One live-view frame: the numbers, and the network at ``iteration`` as arrays the page encodes
-    (its parameters, the gradients at them, each neuron's activity and gradient, from nncore); with
-    ``inputs`` = (X, y) also -dL_s/dx_s for every sample. The browser draws the pictures from these."""
+    (its parameters, the gradients at them, each neuron's activity, gradient and state (working, dead
+    or saturated on the batch), from nncore, and the batch's size); with ``inputs`` = (X, y) also
+    -dL_s/dx_s for every sample. The browser draws the pictures from these."""
     dense = network.dense_layers
     summaries = network.neuron_summaries()
     test = np.isfinite(record["test_loss"])
@@ -68,13 +69,14 @@ def frame(network, iteration, record, inputs=None):
          "test_acc": record["test_accuracy"] if test else None, "lr": record["learning_rate"],
          "params": [a for layer in dense for a in (layer.weights, layer.biases)],
          "grads": [a for layer in dense for a in (layer.dweights, layer.dbiases)],
-         "activity": [a for a, _ in summaries], "grad": [g for _, g in summaries]}
+         "activity": [a for a, _ in summaries], "grad": [g for _, g in summaries],
+         "state": network.neuron_states(), "batch": len(network.output)}
     if inputs is not None:
         f["input_grads"] = -nncore.network.sample_input_gradients(network, *inputs)
     return f
 
 
-ARRAYS = ("params", "grads", "activity", "grad", "input_grads")   # a frame's arrays, encoded for the wire
+ARRAYS = ("params", "grads", "activity", "grad", "state", "input_grads")   # a frame's arrays, encoded for the wire
 
 
 def architecture(network):

@@ -87,6 +87,8 @@ class K:
     LANDSCAPE_SEED = "pg.landscape.seed"
     LANDSCAPE_SPAN = "pg.landscape.span"
     LANDSCAPE_B = "pg.landscape.b"  # draw run B's path too
+    HIST_LOG = "pg.histograms.log"  # the Histograms tab's gradients by log10 |value| (else by value)
+    HIST_LOG_COUNTS = "pg.histograms.log_counts"  # its counts on a log axis
     TOUR = "tour"                   # step of the first-visit tour; None once dismissed
     TOUR_NEXT = "tour.next"
     TOUR_SKIP = "tour.skip"

@@ -6,7 +6,7 @@ import { test } from "node:test";
 
 import {
   MAX_SHOWN, createNetCache, detailHit, drawNetwork, drawNeuronDetail, hitTest, layoutDetail, layoutNetwork,
-  phaseAt, selectNeurons,
+  neuronMark, phaseAt, selectNeurons,
 } from "../../ui/live/netview.js";
 import { makeFrame, makeMaps, makeModel } from "./netfixture.mjs";
 
@@ -261,14 +261,17 @@ test("layoutDetail / detailHit: largest |w| first, at most 10 rows and '+N more'
 // ---------------------------------------------------------------- drawing, with a recording context
 
 // A 2D context that accepts every call, records fills of the offscreen maps and never draws.
-// `styles` collects every colour set; `strokes` the stroke colour and width of each stroke().
+// `styles` collects every colour set; `strokes` the stroke colour and width of each stroke(); `texts`
+// every fillText's text; `dashes` every setLineDash's pattern.
 function fakeCanvas() {
-  const puts = [], styles = [], strokes = [];
+  const puts = [], styles = [], strokes = [], texts = [], dashes = [];
   const state = {};
-  const ctx = new Proxy({ puts, styles, strokes }, {
+  const ctx = new Proxy({ puts, styles, strokes, texts, dashes }, {
     get(o, k) {
       if (k in o) return o[k];
       if (k in state) return state[k];
+      if (k === "fillText") return (text) => texts.push(text);
+      if (k === "setLineDash") return (d) => dashes.push([...d]);
       if (k === "createImageData") return (w, h) => ({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4) });
       if (k === "putImageData") return (img) => puts.push(img);
       if (k === "stroke") return () => strokes.push([state.strokeStyle, state.lineWidth]);
@@ -351,4 +354,94 @@ test("drawNetwork: valid CSS colours; edges in the sign colours, wider for large
   const dense1 = cv.ctx.strokes.slice(0, 3); // the first layer's edges come first, faintest first
   assert.deepEqual(dense1.map(([c]) => c.split(",").slice(0, 3).join(",")), ["rgba(0,114,178", "rgba(0,114,178", "rgba(213,94,0"]);
   assert.ok(dense1[0][1] < dense1[1][1] && dense1[1][1] === dense1[2][1], JSON.stringify(dense1));
+});
+
+// ---------------------------------------------------------------- dead and saturated neurons
+
+// nncore's states (nncore.activations): 0 working, 1 dead, 2 saturated; one array per layer.
+function withStates(model, frame, states, batch = 200) {
+  frame.batch = batch;
+  frame.layers.forEach((fl, l) => { fl.state = Float64Array.from(states[l] || new Array(model.layers[l].n).fill(0)); });
+  return frame;
+}
+
+test("neuronMark: 1 dead, 2 saturated, anything else (or no states, or the inputs) unmarked", () => {
+  const model = makeModel([2, 4, 3]);
+  const frame = withStates(model, makeFrame(model), [[0, 1, 2, 1]]);
+  assert.deepEqual([0, 1, 2, 3].map((j) => neuronMark(frame, 1, j)), [null, "dead", "saturated", "dead"]);
+  assert.deepEqual([0, 1, 2].map((j) => neuronMark(frame, 2, j)), [null, null, null]);
+  assert.equal(neuronMark(frame, 0, 1), null);
+  assert.equal(neuronMark(frame, 1, 9), null);
+  assert.equal(neuronMark(makeFrame(model), 1, 1), null);
+  assert.equal(neuronMark(null, 1, 1), null);
+});
+
+test("layoutNetwork: a legend line for the marks only while a shown neuron has one; still fits at the three sizes", () => {
+  const legendKinds = (geom) => geom.legend.lines.map((line) => line.filter((it) => it.kind !== "text").map((it) => it.kind));
+  for (const sizes of NETS) {
+    const model = makeModel(sizes);
+    // Hidden neuron 0 of the first layer dead, neuron 1 saturated (16 or fewer shown: both are).
+    const states = [[1, 2]];
+    for (const [name, [w, h, big]] of Object.entries(SIZES)) {
+      for (const mode of ["weights", "gradients"]) {
+        const where = `${sizes.join("-")} ${name} ${mode}`;
+        const plain = layoutNetwork(model, { w, h }, { mode, frame: makeFrame(model), big, measure });
+        assert.ok(!legendKinds(plain).flat().some((k) => k === "dead" || k === "saturated"), where);
+        assert.deepEqual(plain.marks, { dead: 0, saturated: 0 });
+        const frame = withStates(model, makeFrame(model), states);
+        const geom = layoutNetwork(model, { w, h }, { mode, frame, big, measure });
+        const shown = geom.selection[1];
+        const expect = { dead: shown.includes(0) ? 1 : 0, saturated: shown.includes(1) ? 1 : 0 };
+        assert.deepEqual(geom.marks, expect, where);
+        if (expect.dead || expect.saturated) {
+          const kinds = legendKinds(geom);
+          const at = kinds.findIndex((line) => line.includes("dead") || line.includes("saturated"));
+          assert.ok(at > 0 && !kinds[at].some((k) => k === "swatch" || k === "bar"), `${where}: a line of its own`);
+        }
+        const boxes = [...rects(geom), ...textBoxes(geom, measure)];
+        for (const b of boxes) assert.ok(b.x0 >= 0 && b.x1 <= w && b.y0 >= 0 && b.y1 <= h, `${where}: ${b.what} outside`);
+        for (let a = 0; a < boxes.length; a++) {
+          for (let b = a + 1; b < boxes.length; b++) assert.ok(!overlap(boxes[a], boxes[b]), `${where}: ${boxes[a].what} overlaps ${boxes[b].what}`);
+        }
+      }
+    }
+  }
+});
+
+test("layoutDetail: a dead neuron says so, with the batch size, above its table, wrapped to fit", () => {
+  const model = makeModel([2, 8, 3]);
+  const frame = withStates(model, makeFrame(model), [[1, 2, 0, 0, 0, 0, 0, 0]], 160);
+  for (const [w, h] of [[600, 420], [370, 360], [560, 440]]) {
+    const dead = layoutDetail({ w, h }, model, frame, { layer: 1, j: 0 });
+    const lines = dead.rows.filter((r) => r.kind === "mark");
+    assert.equal(lines.map((r) => r.cells[0]).join(" "), "dead: output 0 on all 160 samples of the batch");
+    assert.equal(dead.rows.indexOf(lines[lines.length - 1]) + 1, dead.rows.findIndex((r) => r.kind === "head"));
+    for (const r of lines) assert.ok(measure(r.cells[0], dead.fontPx) <= dead.tw, `${w}: ${r.cells[0]}`);
+    for (const r of dead.rows) assert.ok(r.y + dead.lineH <= h, `${w}: row ${r.cells[0]} at ${r.y}`);
+    const sat = layoutDetail({ w, h }, model, frame, { layer: 1, j: 1 });
+    assert.equal(sat.rows.filter((r) => r.kind === "mark").map((r) => r.cells[0]).join(" "),
+      "saturated: slope < 1% of its max on all 160 samples of the batch");
+    assert.ok(!layoutDetail({ w, h }, model, frame, { layer: 1, j: 2 }).rows.some((r) => r.kind === "mark"));
+  }
+});
+
+test("drawNetwork: a dead map gets a grey wash and a dashed outline, a saturated one an 'S' badge", () => {
+  const model = makeModel([2, 3, 2]);
+  const cv = fakeCanvas(), cache = createNetCache(() => fakeCanvas());
+  const plain = makeFrame(model);
+  const geom0 = layoutNetwork(model, { w: 600, h: 420 }, { frame: plain });
+  drawNetwork(cv.ctx, geom0, model, plain, makeMaps(model, plain, 4, 4), THEME, { cache });
+  assert.equal(cv.ctx.dashes.length, 0);
+  assert.ok(!cv.ctx.texts.includes("S"));
+  const frame = withStates(model, makeFrame(model), [[1, 0, 2]]);
+  const geom = layoutNetwork(model, { w: 600, h: 420 }, { frame });
+  drawNetwork(cv.ctx, geom, model, frame, makeMaps(model, frame, 4, 4), THEME, { cache });
+  // Two dashed outlines (the map and the legend's sample), each followed by a reset to solid.
+  assert.equal(cv.ctx.dashes.filter((d) => d.length).length, 2);
+  assert.deepEqual(cv.ctx.dashes.at(-1), []);
+  assert.equal(cv.ctx.texts.filter((t) => t === "S").length, 2); // the map's badge and the legend's
+  assert.ok(cv.ctx.styles.includes("rgba(150,150,150,0.65)"));
+  assert.ok(cv.ctx.texts.includes("dead: 0 on every sample") && cv.ctx.texts.includes("saturated: slope < 1% on every sample"));
+  drawNeuronDetail(cv.ctx, { w: 600, h: 420 }, model, frame, makeMaps(model, frame, 4, 4), { ...THEME, dark: true }, { layer: 1, j: 0 }, { cache });
+  assert.ok(cv.ctx.texts.some((t) => t.startsWith("dead: output 0 on all")), "the detail names the mark");
 });

@@ -53,6 +53,8 @@ Payload (``data``) fields::
     frames: [{iteration, loss, reg_loss, acc, test_loss, test_acc, lr,
               params, grads (encode_floats: every Dense layer's weights then biases; dweights, dbiases),
               activity, grad (encode_floats: n per layer; see nncore.Network.neuron_summaries),
+              state (encode_floats: n per layer, 0 working, 1 dead, 2 saturated on the batch; see
+              nncore.Network.neuron_states), batch (int: the batch's samples),
               input_grads (optional, encode_floats: -dL_s/dx_s, 2 per training point)}, ...]
     history: {it: [...], loss: [...], test_loss: [...]}  up to the first frame
     view: {mode: "weights" | "gradients", arrows: bool, phases_ms: int}   the stage's switches

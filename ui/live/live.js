@@ -160,11 +160,14 @@ function decodeFrame(f, layers) {
     const grads = splitLayers(decodeFloat64(f.grads), layers, ["dW", "db"]);
     const activity = splitNeurons(decodeFloat64(f.activity), layers);
     const grad = splitNeurons(decodeFloat64(f.grad), layers);
-    const out = { ...f, layers: params.map((p, l) => ({ ...p, ...grads[l], activity: activity[l], grad: grad[l] })) };
+    // Older payloads (and tests) may have no states: every neuron then counts as working.
+    const state = typeof f.state === "string" ? splitNeurons(decodeFloat64(f.state), layers) : [];
+    const out = { ...f, layers: params.map((p, l) => ({ ...p, ...grads[l], activity: activity[l], grad: grad[l], state: state[l] || null })) };
     delete out.params;
     delete out.grads;
     delete out.activity;
     delete out.grad;
+    delete out.state;
     out.input_grads = typeof f.input_grads === "string" ? decodeFloat64(f.input_grads) : null;
     return out;
   } catch (err) {

@@ -39,12 +39,18 @@
 //       drawNeuronDetail.
 //   layoutDetail({w, h}, model, frame, sel, opts) -> the detail panel's geometry (pure; sel = {layer: k, j}, as hitTest gives;
 //       opts {fontPx, big}): {title, close: {x, y, w, h}, map: {x, y, s}, scale: {x, y, w, h},
-//       rows: [{kind: "head"|"edge"|"more"|"stat", cells: [text...], y, i?}], colX: [x...], lineH, fontPx}
+//       rows: [{kind: "mark"|"head"|"edge"|"more"|"stat", cells: [text...], y, i?}], colX: [x...], lineH, fontPx}
+//       ("mark": the neuron's dead/saturated line, wrapped to the width, above the table)
 //   drawNeuronDetail(ctx, {w, h}, model, frame, maps, theme, sel, opts) -> undefined: the enlarged map,
 //       its colour scale, the incoming weights (largest |w| first, at most 10, "+N more") with dL/dw,
 //       bias and dL/db, activity and grad; a "×" at the top right.
 //   detailHit({w, h}, model, frame, sel, x, y, opts) -> {kind: "close"} | {kind: "edge", layer: name,
 //       k, i, j} (a weight row: open the one-weight drill-down) | null.
+//   neuronMark(frame, k, j) -> "dead" | "saturated" | null: nncore's state of neuron j of layer k on the
+//       frame's batch (frame.layers[k - 1].state: 1 dead, 2 saturated; no states: null). Dead maps are
+//       greyed with a dashed outline, saturated ones carry an "S" badge; the legend explains the marks
+//       (a line of its own, only while a shown neuron has one: geom.marks = {dead, saturated} counts them),
+//       and the detail says "dead: output 0 on all N samples of the batch" (N = frame.batch).
 //   phaseAt(elapsedMs, durations = PHASES) -> {phase: "forward"|"backward"|"update"|"done", t in [0, 1]}.
 //       Durations in ms ({forward, backward, update}; 0 skips a phase); scale them to slow it down.
 //   PHASES = {forward: 350, backward: 350, update: 300}; MAX_SHOWN = 16.
@@ -104,15 +110,56 @@ function outputTag(model, j) {
   return layer.n === 1 ? "P(class 1)" : `class ${j}`;
 }
 
-// Legend groups (each kept on one line): what colour and width mean, for the mode.
-function legendGroups(mode) {
+// ---------------------------------------------------------------- dead and saturated neurons
+
+// nncore.activations' neuron states, as the frame carries them.
+const MARKS = Object.freeze({ 1: "dead", 2: "saturated" });
+
+export function neuronMark(frame, k, j) {
+  const fl = k > 0 && frame && frame.layers ? frame.layers[k - 1] : null;
+  const st = fl && fl.state;
+  return st && j < st.length ? MARKS[st[j]] || null : null;
+}
+
+// How many shown neurons carry each mark.
+function countMarks(frame, selection) {
+  const marks = { dead: 0, saturated: 0 };
+  selection.forEach((shown, k) => { for (const j of shown) { const m = neuronMark(frame, k, j); if (m) marks[m]++; } });
+  return marks;
+}
+
+// What the detail says about a marked neuron (one line; the thresholds are nncore's).
+function markText(mark, frame) {
+  const n = frame && Number.isInteger(frame.batch) ? `all ${frame.batch}` : "all";
+  return mark === "dead" ? `dead: output 0 on ${n} samples of the batch`
+    : `saturated: slope < 1% of its max on ${n} samples of the batch`;
+}
+
+// `text` in lines of at most `width` px (approximately; a word longer than that gets a line of its own).
+function wrapWords(text, width, px) {
+  const lines = [];
+  for (const word of text.split(" ")) {
+    const last = lines.length - 1;
+    if (last >= 0 && approxWidth(`${lines[last]} ${word}`, px) <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+// Legend groups (each kept on one line): what colour and width mean, for the mode; the marks on a line
+// of their own, only while a shown neuron has one.
+function legendGroups(mode, marks) {
   const sign = [{ kind: "swatch", rgb: POSITIVE_RGB }, { kind: "text", text: "+" },
     { kind: "swatch", rgb: NEGATIVE_RGB }, { kind: "text", text: "−" }];
-  if (mode === "gradients") {
-    return [sign, [{ kind: "text", text: "edges: dL/dw, width |dL/dw|" }],
-      [{ kind: "bar" }, { kind: "text", text: "|dL/da| into the neuron (full: the max below)" }]];
-  }
-  return [sign, [{ kind: "text", text: "edges: weight w, width |w|" }], [{ kind: "text", text: "maps: output over (x1, x2)" }]];
+  const groups = mode === "gradients"
+    ? [sign, [{ kind: "text", text: "edges: dL/dw, width |dL/dw|" }],
+      [{ kind: "bar" }, { kind: "text", text: "|dL/da| into the neuron (full: the max below)" }]]
+    : [sign, [{ kind: "text", text: "edges: weight w, width |w|" }], [{ kind: "text", text: "maps: output over (x1, x2)" }]];
+  const marked = [];
+  if (marks.dead) marked.push([{ kind: "dead" }, { kind: "text", text: "dead: 0 on every sample" }]);
+  if (marks.saturated) marked.push([{ kind: "saturated" }, { kind: "text", text: "saturated: slope < 1% on every sample" }]);
+  if (marked.length) marked[0][0] = { ...marked[0][0], newLine: true };
+  return groups.concat(marked);
 }
 
 export function layoutNetwork(model, box, opts = {}) {
@@ -147,10 +194,11 @@ export function layoutNetwork(model, box, opts = {}) {
   const legendLines = [[]];
   let lx = pad;
   const sw = small * 0.9;
-  for (const g of legendGroups(mode)) {
+  const marks = countMarks(frame, selection);
+  for (const g of legendGroups(mode, marks)) {
     const items = g.map((it) => ({ ...it, w: it.kind === "text" ? measure(it.text, small) : it.kind === "bar" ? barW + 2 : sw }));
     const gw = items.reduce((s, it) => s + it.w + 4, 0);
-    if (lx > pad && lx + gw > w - pad) { legendLines.push([]); lx = pad; }
+    if (lx > pad && (lx + gw > w - pad || g[0].newLine)) { legendLines.push([]); lx = pad; }
     for (const it of items) { legendLines[legendLines.length - 1].push({ ...it, x: lx }); lx += it.w + 4; }
     lx += small * 0.8;
   }
@@ -234,7 +282,7 @@ export function layoutNetwork(model, box, opts = {}) {
     columns.push({ k, name: k === 0 ? "inputs" : model.layers[k - 1].name, n, shown, size: s, x: xs[k], nodes,
       label: labels[k], tags, more, footer, edges: [start, edges.length], barW: k > 0 ? barW : 0 });
   }
-  return { w, h, mode, fontPx: F, smallPx: small, big, selection, columns, edges, legend };
+  return { w, h, mode, fontPx: F, smallPx: small, big, selection, columns, edges, legend, marks };
 }
 
 // ---------------------------------------------------------------- hit testing
@@ -417,6 +465,28 @@ function strokeEdges(ctx, geom, col, value, lim, alpha, reveal, big, dark) {
   }
 }
 
+// A dead map greyed under a dashed outline; a saturated one with an "S" badge in its top-right corner.
+function drawMark(ctx, mark, x, y, s, theme, font) {
+  if (mark === "dead") {
+    ctx.fillStyle = cssRgba(theme.dark ? [70, 70, 70] : [150, 150, 150], 0.65);
+    ctx.fillRect(x, y, s, s);
+    ctx.setLineDash([Math.max(2, s * 0.14), Math.max(2, s * 0.1)]);
+    ctx.strokeStyle = theme.text;
+    ctx.lineWidth = 1.5;
+    ctx.strokeRect(x - 1, y - 1, s + 2, s + 2);
+    ctx.setLineDash([]);
+    return;
+  }
+  const b = Math.max(8, Math.min(s * 0.45, 18));
+  ctx.fillStyle = theme.text;
+  ctx.fillRect(x + s - b, y, b, b);
+  ctx.fillStyle = theme.dark ? "#0e1117" : "#ffffff";
+  ctx.font = `700 ${Math.round(b * 0.8)}px ${font}`;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
+  ctx.fillText("S", x + s - b / 2, y + b / 2 + 0.5);
+}
+
 function layerArray(fl, name, n) {
   const a = fl && fl[name];
   return a && a.length === n ? a : null;
@@ -504,6 +574,8 @@ export function drawNetwork(ctx, geom, model, frame, maps, theme, opts = {}) {
       ctx.strokeStyle = sel ? theme.text : frameCol;
       ctx.lineWidth = sel ? 2.5 : 1;
       ctx.strokeRect(x - 0.5, y - 0.5, s + 1, s + 1);
+      const mark = neuronMark(src, col.k, nd.j);
+      if (mark) drawMark(ctx, mark, x, y, s, theme, font);
       if (showBars && g) {
         const bx = x - col.barW - 2;
         const v = Math.abs(g[nd.j]), share = gl > 0 ? Math.min(1, v / gl) : v > 0 ? 1 : 0;
@@ -556,7 +628,13 @@ export function drawNetwork(ctx, geom, model, frame, maps, theme, opts = {}) {
     for (const it of line) {
       if (it.kind === "text") { ctx.fillStyle = theme.text; ctx.fillText(it.text, it.x, cy); }
       else if (it.kind === "swatch") { ctx.fillStyle = cssRgba(it.rgb, 1); ctx.fillRect(it.x, cy - it.w * 0.22, it.w, it.w * 0.44); }
-      else {
+      else if (it.kind === "dead" || it.kind === "saturated") {
+        ctx.fillStyle = cssRgba(neutral, 1);
+        ctx.fillRect(it.x, cy - it.w / 2, it.w, it.w);
+        drawMark(ctx, it.kind, it.x, cy - it.w / 2, it.w, theme, font);
+        ctx.font = `${lg.fontPx}px ${font}`;
+        ctx.textAlign = "left";
+      } else {
         ctx.fillStyle = cssRgba(magnitude(1, 1, { dark: theme.dark }), 1);
         ctx.fillRect(it.x, cy - lg.fontPx * 0.1, it.w - 2, lg.fontPx * 0.6);
         ctx.fillStyle = frameCol;
@@ -604,7 +682,10 @@ export function layoutDetail(box, model, frame, sel, opts = {}) {
     const from = (i) => (k === 1 ? model.inputs[i] : `#${i}`);
     const order = Array.from({ length: nIn }, (_, i) => i);
     if (W) order.sort((a, b) => Math.abs(W[b * n + j]) - Math.abs(W[a * n + j]) || a - b);
-    const stats = 4;
+    const mark = neuronMark(frame, k, j);
+    const markLines = mark ? wrapWords(markText(mark, frame), tw, F) : [];
+    const stats = 4 + markLines.length;
+    for (const line of markLines) { rows.push({ kind: "mark", cells: [line, "", ""], y }); y += lineH; }
     let nRows = Math.max(0, Math.min(10, nIn, avail - 1 - stats));
     if (nRows < nIn) nRows = Math.max(0, Math.min(nRows, avail - 2 - stats));
     rows.push({ kind: "head", cells: [k === 1 ? "from" : `from ${model.layers[k - 2].name}`, "w", "dL/dw"], y }); y += lineH;
@@ -669,6 +750,8 @@ export function drawNeuronDetail(ctx, box, model, frame, maps, theme, sel, opts 
   drawTile(ctx, mapAtlas(cache, maps, [[sel.layer, sel.j]], model, theme), sel.layer, sel.j, m.x, m.y, m.s);
   ctx.strokeStyle = theme.axis;
   ctx.strokeRect(m.x - 0.5, m.y - 0.5, m.s + 1, m.s + 1);
+  const mark = neuronMark(frame, sel.layer, sel.j);
+  if (mark) drawMark(ctx, mark, m.x, m.y, m.s, theme, font);
   const L = model.layers.length, isOut = sel.layer === L && sel.layer > 0;
   const sc = g.scale;
   let lim = 1, lo = "0", mid = "", hi = "1";
@@ -696,7 +779,7 @@ export function drawNeuronDetail(ctx, box, model, frame, maps, theme, sel, opts 
   const [x0, x1, x2] = g.colX;
   const wmax = Math.max(1e-300, ...g.rows.filter((r) => r.kind === "edge").map((r) => Math.abs(r.v)));
   for (const r of g.rows) {
-    ctx.font = `${r.kind === "head" ? "600 " : ""}${F}px ${font}`;
+    ctx.font = `${r.kind === "head" || r.kind === "mark" ? "600 " : ""}${F}px ${font}`;
     ctx.fillStyle = theme.text;
     ctx.textAlign = "left";
     const labelW = r.kind === "edge" ? x1 - x0 - F * 6 : r.cells[1] ? x1 - x0 - F * 3.5 : g.tw;
