@@ -1,5 +1,5 @@
 // A synthetic network for the network-view tests and the dev page: seeded random weights, its
-// activations over a grid (a real forward pass: relu hidden layers, softmax or sigmoid output) and
+// activations over a grid (a real forward pass: relu hidden layers, softmax, sigmoid or linear output) and
 // per-neuron numbers shaped like the live payload's (ui/live/netview.js describes them).
 
 // mulberry32: a small seeded generator, so every run draws the same network.
@@ -14,14 +14,16 @@ export function rng(seed) {
   };
 }
 
-// sizes like [2, 64, 3]; a last size of 1 makes a sigmoid output.
+// sizes like [2, 64, 3]; a last size of 1 makes a sigmoid output; one input (sizes [1, ..., 1]) a regression
+// network: x1 alone and a linear output.
 export function makeModel(sizes) {
-  const L = sizes.length - 1, out = sizes[L];
+  const L = sizes.length - 1, out = sizes[L], regression = sizes[0] === 1;
+  const head = regression ? "linear" : out === 1 ? "sigmoid" : "softmax";
   return {
-    inputs: ["x1", "x2"],
-    classes: out === 1 ? 2 : out,
+    inputs: regression ? ["x1"] : ["x1", "x2"],
+    classes: regression ? 1 : out === 1 ? 2 : out,
     layers: sizes.slice(1).map((n, k) => ({
-      name: `dense${k + 1}`, n_in: sizes[k], n, activation: k === L - 1 ? (n === 1 ? "sigmoid" : "softmax") : "relu",
+      name: `dense${k + 1}`, n_in: sizes[k], n, activation: k === L - 1 ? head : "relu",
     })),
   };
 }
@@ -44,14 +46,16 @@ export function makeFrame(model, seed = 1, iteration = 10) {
   };
 }
 
+// A regression model's maps are one row (h = 1): x1 along it.
 export function makeMaps(model, frame, w = 50, h = 50, span = 1) {
+  if (model.inputs.length === 1) h = 1;
   const P = w * h;
   const x1 = new Float64Array(P), x2 = new Float64Array(P);
   for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) {
     x1[r * w + c] = -span + (2 * span * c) / (w - 1);
     x2[r * w + c] = -span + (2 * span * r) / (h - 1);
   }
-  let prev = [x1, x2].length, act = (p, i) => (i === 0 ? x1[p] : x2[p]);
+  let prev = model.inputs.length, act = (p, i) => (i === 0 ? x1[p] : x2[p]);
   const layers = [];
   model.layers.forEach((l, k) => {
     const { W, b } = frame.layers[k], out = new Float64Array(P * l.n);
@@ -63,6 +67,7 @@ export function makeMaps(model, frame, w = 50, h = 50, span = 1) {
       }
       if (l.activation === "relu") for (let j = 0; j < l.n; j++) out[p * l.n + j] = Math.max(0, out[p * l.n + j]);
       else if (l.activation === "sigmoid") out[p] = 1 / (1 + Math.exp(-out[p]));
+      else if (l.activation === "linear") continue;
       else {
         let m = -Infinity, s = 0;
         for (let j = 0; j < l.n; j++) m = Math.max(m, out[p * l.n + j]);
@@ -75,5 +80,5 @@ export function makeMaps(model, frame, w = 50, h = 50, span = 1) {
     prev = n;
     act = (p, i) => o[p * n + i];
   });
-  return { w, h, inputs: [x1, x2], layers };
+  return { w, h, inputs: model.inputs.length === 1 ? [x1] : [x1, x2], layers };
 }

@@ -1,7 +1,8 @@
 // The network's forward pass over the plotted grid, in the browser: every neuron's activation at every grid
 // point (the neuron maps) and the class probabilities (the decision boundary), from the parameters a frame
 // carries. No DOM: `node --test` runs it, and tests/test_live_forward.py holds it to nncore's
-// probability_grid (max abs difference <= 1e-9).
+// probability_grid (max abs difference <= 1e-9). A network of one input (regression: y over x) is run on
+// the grid's x values only (its grid has h = 1); its last layer's output is the fitted curve.
 //
 // It mirrors nncore exactly: Dense is inputs @ weights + biases (weights[i][j] at W[i*n + j], input i ->
 // neuron j); ReLU max(x, 0); Sigmoid in nncore's two-sided form (exp(-|x|), so it never overflows); Tanh;
@@ -74,10 +75,10 @@ export function gridInputs(g) {
 export function forwardGrid(layers, params, g) {
   const inputs = gridInputs(g);
   const points = g.w * g.h;
-  let x = new Float64Array(points * 2);
+  const width = layers.length ? layers[0].n_in : 2; // 1: x alone (regression); 2: (x1, x2)
+  let x = new Float64Array(points * width);
   for (let p = 0; p < points; p++) {
-    x[2 * p] = inputs[0][p];
-    x[2 * p + 1] = inputs[1][p];
+    for (let i = 0; i < width; i++) x[width * p + i] = inputs[i][p];
   }
   const outs = [];
   for (let l = 0; l < layers.length; l++) {

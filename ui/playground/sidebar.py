@@ -177,7 +177,7 @@ def draw(run):
                  placeholder=challenge_name(None),
                  format_func=challenge_name, disabled=bool(challenges.link_locks(ss)),
                  help="Your teacher's link chose this challenge" if challenges.link_locks(ss) else
-                 "A task with a goal, checked at the iteration on screen")
+                 "A task with a goal, checked at the iteration on screen (each is a classification task)")
     with sb.expander("Data", expanded=not presentation()):
         data_widgets(run)
     with sb.expander("Model", expanded=not presentation()):
