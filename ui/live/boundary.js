@@ -11,8 +11,9 @@ const SHAPES = ["circle", "square", "triangle", "diamond", "star"];
 // `cache` holds this plot's offscreen canvases: {shade, overlay, overlayKey}. False if there is no grid.
 export function drawBoundary(cache, { ctx, w, h, dpr }, d, frame, th, pointsKey) {
   const g = d.grid, regression = d.task === "regression";
-  // A curve's 1-D data are many points along a line: smaller markers, so the curve over them stays visible.
-  const st = regression ? { ...style(d, th), marker: 0.5 * style(d, th).marker } : style(d, th);
+  // A curve's 1-D data are many points along a line: smaller markers without the dark outline (hundreds of
+  // outlines merge into one black line), so the points read as data and the curve over them as the fit.
+  const st = regression ? { ...style(d, th), marker: 0.5 * style(d, th).marker, outlined: false } : style(d, th);
   if (!g || !(g.w > 0) || !(g.h > 0)) return false;
   const { px, py, pw, ph, X, Y } = boundaryBox(w, h, d, th);
 
@@ -182,6 +183,7 @@ function drawPoints(ctx, p, X, Y, st, th) {
       } else {
         ctx.fillStyle = col;
         ctx.fill();
+        if (st.outlined === false) continue;
         ctx.lineWidth = Math.min(1.5, 0.6 * st.line);
         ctx.strokeStyle = th.outline;
         ctx.stroke();
