@@ -1,5 +1,6 @@
-"""Toy 2-D datasets. Each returns float64 X (n, 2) and int64 labels (n,) — sine
-returns float64 targets (n, 1) — and is a pure function of its arguments.
+"""Toy datasets, each a pure function of its arguments. The classification ones return float64
+X (n, 2) and int64 labels (n,); the 1-D regression ones (``REGRESSION``) float64 X (n, 1) and
+targets y (n, 1).
 
 spiral and vertical come from nnfs (the notes' source of truth). nnfs draws from
 NumPy's global random state, so the seed-and-draw happens under one process-wide
@@ -94,12 +95,27 @@ def blobs(samples=100, classes=3, noise=0.2, seed=0):
     return X, np.repeat(np.arange(classes), samples)
 
 
-def sine(samples=200, noise=0.0, seed=0):
-    """Regression: x in [0, 1), target sin(2 pi x) (nnfs's sine data) plus optional noise. X (n, 1), y (n, 1)."""
+def _check_regression(samples, noise):
     if not 1 <= samples <= MAX_SAMPLES:
         raise ValueError(f"samples must be 1..{MAX_SAMPLES}, got {samples}")
+    if not (np.isfinite(noise) and 0 <= noise <= 5):
+        raise ValueError(f"noise must be between 0 and 5, got {noise}")
+
+
+def sine(samples=200, noise=0.0, seed=0):
+    """Regression: x in [0, 1), target sin(2 pi x) (nnfs's sine data) plus optional noise. X (n, 1), y (n, 1)."""
+    _check_regression(samples, noise)
     X = np.arange(samples).reshape(-1, 1) / samples
     y = np.sin(2 * np.pi * X) + noise * np.random.default_rng(seed).standard_normal(X.shape)
+    return X, y
+
+
+def absolute(samples=200, noise=0.0, seed=0):
+    """Regression: x evenly spaced in [-1, 1), target |x| plus optional noise. X (n, 1), y (n, 1).
+    Two ReLU neurons, relu(x) + relu(-x), fit it exactly: the kink is where a ReLU switches on."""
+    _check_regression(samples, noise)
+    X = 2 * np.arange(samples).reshape(-1, 1) / samples - 1
+    y = np.abs(X) + noise * np.random.default_rng(seed).standard_normal(X.shape)
     return X, y
 
 
@@ -108,6 +124,8 @@ CLASSIFICATION = {"spiral": spiral, "vertical": vertical, "circles": circles, "m
 # Classes each dataset allows (inclusive).
 CLASS_RANGE = {"spiral": (2, 5), "vertical": (2, 5), "circles": (2, 5), "moons": (2, 2),
                "xor": (2, 2), "blobs": (2, 5)}
+# 1-D regression datasets: (samples, noise, seed) -> X (n, 1), y (n, 1).
+REGRESSION = {"sine": sine, "abs": absolute}
 
 
 def train_test_split(X, y, test_fraction, seed):

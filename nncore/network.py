@@ -356,6 +356,15 @@ def probability_grid(network, x_range, y_range, resolution):
     return p.reshape(resolution, resolution, -1)
 
 
+def output_curve(network, x_range, resolution):
+    """A one-input network's output over x = linspace(*x_range, resolution): returns (x (resolution,),
+    outputs (resolution, n_outputs)). For regression, the fitted curve y(x)."""
+    if network.n_inputs != 1:
+        raise ValueError(f"output_curve needs a network of one input, not {network.n_inputs}")
+    xs = np.linspace(*x_range, resolution)
+    return xs, network.infer(xs.reshape(-1, 1))
+
+
 def sample_input_gradients(network, X, y):
     """dL_s/dx_s for every sample s's own loss, shape (n_samples, n_inputs): the notes' dinputs
     (section 4) times n, since the mean loss gives each sample's gradient a factor 1/n. Works on

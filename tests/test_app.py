@@ -321,13 +321,18 @@ def test_extreme_settings_train_or_stop_cleanly(query):
 def test_every_view_tab_renders_with_its_numbers():
     at = playground()
     button(at, "Step x10").click().run()
-    for tab in ("Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", "Histograms", "One weight",
-                "Compare two runs", "Draw your data"):
+    every_tab_renders(at, ("Loss and accuracy", "Gradient inspector", "Network", "Gradient norms", "Histograms",
+                           "One weight", "Compare two runs", "Draw your data"))
+
+
+def every_tab_renders(at, tabs, chartless=("Compare two runs",)):
+    """Each tab renders (a chart, unless ``chartless``); One weight's backprop and finite differences agree,
+    as the page states; run B's comparison draws its three charts."""
+    for tab in tabs:
         at.session_state[K.TAB] = tab
         at.run()
         assert not at.exception, tab
-        assert at.get("plotly_chart") or tab == "Compare two runs", tab
-    # One weight: backprop and finite differences agree, as the page states.
+        assert at.get("plotly_chart") or tab in chartless, tab
     at.session_state[K.TAB] = "One weight"
     at.run()
     metrics = {m.label: m.value for m in at.metric}
@@ -728,3 +733,56 @@ def test_a_link_with_features_round_trips_and_a_bad_one_falls_back_with_a_note()
     # The note, as markdown escapes it: "features=x1sq-rm is not allowed (unknown feature rm; ...); using none".
     assert any("features=x1sq\\-rm is not allowed \\(unknown feature rm;" in i.value and "using none" in i.value
                for i in at.info)
+
+
+REGRESSION_LINK = dict(dataset="sine", output="linear", samples=60, noise="0.05", hidden="8relu-8tanh",
+                       test_fraction="0.2", init="xavier", learning_rate="0.02")
+
+
+def test_regression_mode_every_tab_renders_with_nncores_numbers():
+    import nncore
+    from nncore import datasets
+
+    at = playground(**REGRESSION_LINK)
+    assert not at.info  # a consistent link: no note
+    assert at.selectbox(key=K.widget("output")).options == ["linear + mean squared error"]
+    button(at, "Step x10").click().run()
+    # The stage's numbers are an independent nncore run's.
+    X, y = datasets.sine(60, 0.05, 0)
+    Xtr, ytr, Xte, yte = datasets.train_test_split(X, y, 0.2, 0)
+    ref = nncore.Trainer(nncore.mlp(1, [(8, "relu"), (8, "tanh")], 1, output="linear", init="xavier"),
+                         nncore.Adam(learning_rate=0.02), Xtr, ytr, X_test=Xte, y_test=yte)
+    ref.step(10)
+    record = ref.record()
+    assert loss_line(at) == (record["loss"], record["accuracy"], record["test_loss"], record["test_accuracy"])
+    data = stage(at)
+    assert data["task"] == "regression" and data["grid"]["h"] == 1 and data["net"]["inputs"] == ["x1"]
+    every_tab_renders(at, ("Reading the stage", "Loss and accuracy", "Gradient inspector", "Network", "Gradient norms",
+                           "Histograms", "One weight", "Compare two runs", "Draw your data", "Loss landscape"),
+                      chartless=("Compare two runs", "Reading the stage"))
+    at.session_state[K.TAB] = "Reading the stage"
+    at.run()
+    assert "Regression" in text(at) and "Classification only" in text(at)
+
+
+def test_a_regression_link_asking_a_classifier_output_gets_linear_and_a_note():
+    at = playground(dataset="abs", output="softmax", classes="4")
+    notes_shown = "\n".join(i.value for i in at.info).replace("\\", "")
+    assert "abs is a regression dataset" in notes_shown and "using linear" in notes_shown
+    assert at.session_state[K.CONFIG].output == "linear" and stage(at)["net"]["layers"][-1]["activation"] == "linear"
+    # Back to classification in the sidebar: the output follows the data, with no note.
+    at.selectbox(key=K.widget("dataset")).set_value("moons").run()
+    assert at.session_state[K.CONFIG].output == "softmax" and not at.exception
+    assert stage(at)["task"] == "classification"
+
+
+def test_regression_weights_download_and_upload():
+    import nncore.io as nio
+
+    at = playground(**REGRESSION_LINK)
+    button(at, "Step x10").click().run()
+    saved = nio.to_json(at.session_state[K.TRAINER].network)
+    button(at, "Step x10").click().run()
+    uploader(at, K.UPLOAD_WEIGHTS).set_value(("w.json", saved.encode(), "application/json")).run()
+    assert iteration(at) == 0 and any("Loaded the weights" in i.value.replace("\\", "") for i in at.info)
+    assert nio.to_json(at.session_state[K.TRAINER].network) == saved

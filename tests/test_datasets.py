@@ -73,3 +73,24 @@ def test_nncore_never_calls_nnfs_init():
     src = pathlib.Path(nncore.__file__).parent
     assert not any("nnfs.init(" in p.read_text() for p in src.glob("*.py"))
     assert np.zeros(1).dtype == np.float64 and np.dot.__module__ != "nnfs.core"
+
+
+@pytest.mark.parametrize("name", sorted(datasets.REGRESSION))
+def test_regression_datasets_are_1d_seeded_and_checked(name):
+    make = datasets.REGRESSION[name]
+    X, y = make(50, 0.1, 4)
+    X2, y2 = make(50, 0.1, 4)
+    assert X.shape == y.shape == (50, 1) and X.dtype == y.dtype == np.float64
+    assert np.array_equal(X, X2) and np.array_equal(y, y2)
+    assert not np.array_equal(y, make(50, 0.1, 5)[1])
+    with pytest.raises(ValueError, match="noise"):
+        make(50, float("nan"))
+    with pytest.raises(ValueError, match="samples"):
+        make(0)
+
+
+def test_absolute_is_abs_x_on_minus_one_to_one():
+    X, y = datasets.absolute(8)
+    assert X[:, 0].tolist() == [-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75]
+    assert y[:, 0].tolist() == [1.0, 0.75, 0.5, 0.25, 0.0, 0.25, 0.5, 0.75]
+    assert set(datasets.REGRESSION).isdisjoint(datasets.CLASSIFICATION)

@@ -135,15 +135,21 @@ def test_generated_script_reproduces_the_run_bit_for_bit(tmp_path):
     trainer.step(30)
     trainer.set_hyperparameters(learning_rate=0.05)
     trainer.step(45)
+    record = trainer.record()
+    assert run_script(tmp_path, export.script(cfg, trainer.schedule(), trainer.iteration)) == (
+        f"iteration 75: loss {record['loss']!r}, accuracy {record['accuracy']!r}")
+
+
+def run_script(tmp_path, source):
+    """What a generated script prints, run in a fresh Python."""
     path = tmp_path / "run.py"
-    path.write_text(export.script(cfg, trainer.schedule(), trainer.iteration))
+    path.write_text(source)
     # The parent's environment: OpenBLAS picks its kernel from the CPU or OPENBLAS_CORETYPE, and
     # another kernel rounds differently; bit for bit holds for the same machine and BLAS.
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run([sys.executable, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
     assert out.returncode == 0, out.stderr
-    record = trainer.record()
-    assert out.stdout.strip() == f"iteration 75: loss {record['loss']!r}, accuracy {record['accuracy']!r}"
+    return out.stdout.strip()
 
 
 def test_script_reproduces_initial_weights_dropout_features_and_frozen_layers(tmp_path):
@@ -165,13 +171,24 @@ def test_script_reproduces_initial_weights_dropout_features_and_frozen_layers(tm
     source = export.script(cfg, trainer.schedule(), trainer.iteration, freezes=trainer.frozen_schedule())
     assert "init='he', dropout=0.2, features=('x1x2', 'sinx2'))" in source
     assert "init=" not in export.script(Config(), [(0, {})], 0)
-    path = tmp_path / "run.py"
-    path.write_text(source)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
-    assert out.returncode == 0, out.stderr
     record = trainer.record()
-    assert out.stdout.strip() == f"iteration 25: loss {record['loss']!r}, accuracy {record['accuracy']!r}"
+    assert run_script(tmp_path, source) == f"iteration 25: loss {record['loss']!r}, accuracy {record['accuracy']!r}"
+
+
+def test_script_reproduces_a_regression_run(tmp_path):
+    """The |x| data with noise, a 1-8-1 tanh network with a linear output, mini-batches and a test split."""
+    cfg = Config(dataset="abs", samples=60, noise=0.05, output="linear", hidden=((8, "tanh"),), init="xavier",
+                 batch_size=16, test_fraction=0.2, weight_seed=3, data_seed=5)
+    X, y = datasets.absolute(60, 0.05, 5)
+    Xtr, ytr, Xte, yte = datasets.train_test_split(X, y, 0.2, 5)
+    trainer = nncore.Trainer(nncore.mlp(1, [(8, "tanh")], 1, output="linear", seed=3, init="xavier"),
+                             nncore.Adam(learning_rate=0.01), Xtr, ytr, X_test=Xte, y_test=yte, batch_size=16, seed=3)
+    trainer.step(40)
+    source = export.script(cfg, trainer.schedule(), trainer.iteration)
+    assert "datasets.absolute(60, 0.05, 5)" in source and "nncore.mlp(1, [(8, 'tanh')], 1, output='linear'" in source
+    record = trainer.record()
+    assert 0 < record["loss"] < 1 and run_script(tmp_path, source) == (
+        f"iteration 40: loss {record['loss']!r}, accuracy {record['accuracy']!r}")
 
 
 def test_history_csv_has_one_row_per_iteration():

@@ -91,3 +91,22 @@ def test_saturated_sigmoids_stay_exact():
     probs = np.array(run_forward(net, grid)["probs"]).reshape(9, 9, 2)
     expected = nncore.probability_grid(net, (-3.0, 3.0), (-3.0, 3.0), 9)
     assert np.isfinite(probs).all() and np.max(np.abs(probs - expected)) <= 1e-9
+
+
+@pytest.mark.parametrize("hidden", [[(64, "relu"), (64, "relu")], [(5, "tanh"), (3, "sigmoid")], []])
+def test_the_browsers_fitted_curve_is_nncores_infer(hidden):
+    """Regression: one input x, a linear output; the browser samples x = linspace(x0, x1, w) on a grid of
+    h = 1 (ui.run's payload) and its last layer is the curve drawn over the points."""
+    net = nncore.mlp(1, hidden, 1, output="linear", seed=3)
+    rng = np.random.default_rng(11)
+    net.set_parameters([(rng.normal(0, 1.5, w.shape), rng.normal(0, 0.8, b.shape)) for w, b in net.get_parameters()])
+    grid = {"w": 97, "h": 1, "x0": -0.3, "x1": 1.2, "y0": -1.5, "y1": 1.5}
+    got = run_forward(net, grid)
+    xs = np.linspace(grid["x0"], grid["x1"], grid["w"]).reshape(-1, 1)
+    curve = np.array(got["layers"][-1])
+    assert curve.shape == (97,) and np.max(np.abs(curve - net.infer(xs)[:, 0])) <= 1e-9
+    net.forward(xs, training=False)
+    dense = [k for k, layer in enumerate(net.layers) if isinstance(layer, nncore.Dense)]
+    for mine, k in zip(got["layers"], dense):
+        theirs = net.layers[k + 1].output
+        assert np.max(np.abs(np.array(mine).reshape(theirs.shape) - theirs)) <= 1e-9

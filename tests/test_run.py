@@ -343,3 +343,43 @@ def test_the_stage_switches_come_from_the_browser_and_are_checked():
 def test_a_clicked_edge_is_checked_against_the_network(value, expected):
     run, _ = started()
     assert run.picked_weight(value) == expected
+
+
+REG = Config(dataset="sine", samples=40, noise=0.05, output="linear", hidden=((5, "relu"), (4, "tanh")),
+             init="xavier", test_fraction=0.25, learning_rate=0.02)
+
+
+def test_a_regression_run_is_nncores_on_the_1d_data():
+    run, state = started(REG)
+    run.step(12)
+    X, y = datasets.sine(40, 0.05, 0)
+    Xtr, ytr, Xte, yte = datasets.train_test_split(X, y, 0.25, 0)
+    ref = nncore.Trainer(nncore.mlp(1, [(5, "relu"), (4, "tanh")], 1, output="linear", seed=0, init="xavier"),
+                         nncore.Adam(learning_rate=0.02), Xtr, ytr, X_test=Xte, y_test=yte, seed=0)
+    ref.step(12)
+    assert run.trainer.record() == ref.record()
+    assert run.trainer.network.n_inputs == 1 and run.trainer.y.shape == (30, 1)
+
+
+def test_the_regression_payload_plots_targets_over_x_and_samples_the_net_along_x():
+    run, state = started(REG)
+    state[K.LIVE] = {"view": {"arrows": True}}
+    run.step(2)
+    frames, grid, _ = run.still(run.snapshot())
+    payload = run.payload(frames, grid, show_test=True, presentation=False, encode=lambda a: [np.shape(x) for x in a])
+    t = run.trainer
+    assert payload["task"] == "regression" and payload["classes"] == 1
+    assert payload["net"]["inputs"] == ["x1"] and payload["net"]["layers"][-1] == {
+        "name": "dense3", "n_in": 4, "n": 1, "activation": "linear"}
+    # Training points first, then the test points: x against the target y, all of "class" 0.
+    assert payload["points"]["x"] == np.round(np.r_[t.X, t.X_test][:, 0], 4).tolist()
+    assert payload["points"]["y"] == np.round(np.r_[t.y, t.y_test][:, 0], 4).tolist()
+    assert set(payload["points"]["c"]) == {0} and sum(payload["points"]["test"]) == 10
+    # One row of x values (h = 1) across x's range, the y window around the targets, each padded by 8 %.
+    g, ys = payload["grid"], np.r_[t.y, t.y_test]
+    assert g["h"] == 1 and g["w"] == 256
+    assert g["x0"] == pytest.approx(0 - 0.08 * 0.975) and g["x1"] == pytest.approx(0.975 + 0.08 * 0.975)
+    pad = 0.08 * np.ptp(ys)
+    assert g["y0"] == pytest.approx(ys.min() - pad) and g["y1"] == pytest.approx(ys.max() + pad)
+    # −dL/dx: one number per training point (a horizontal arrow).
+    assert payload["frames"][0]["input_grads"] == [(1,)] * 30  # the (30, 1) array, row by row

@@ -73,8 +73,8 @@ def test_notes_quote_values_as_a_link_writes_them():
 
 def test_notes_list_only_the_datasets_a_link_may_name():
     _, (note,) = Config.from_query({"dataset": "mnist"})
-    assert note == ("dataset=mnist is not allowed (choose one of spiral, vertical, circles, moons, xor, blobs); "
-                    "using circles")
+    assert note == ("dataset=mnist is not allowed (choose one of spiral, vertical, circles, moons, xor, blobs, "
+                    "sine, abs); using circles")
 
 
 def test_initial_weights_and_dropout_round_trip_and_rebuild_the_run():
@@ -118,3 +118,35 @@ def test_hostile_features_fall_back_with_a_note_naming_them():
         assert (cfg.features, notes) == ((), [note])
     # In Python, not only from a link: a bare string is not a list of names.
     assert Config(features="x1sq").validated()[0].features == ()
+
+
+def test_regression_links_round_trip_and_keep_the_output_linear():
+    cfg = Config(dataset="sine", output="linear", samples=300, noise=0.1)
+    assert cfg.regression and (cfg.n_inputs, cfg.n_outputs) == (1, 1)
+    assert cfg.to_query() == {"dataset": "sine", "samples": "300", "noise": "0.1", "output": "linear"}
+    assert Config.from_query(cfg.to_query()) == (cfg, [])
+    assert Config.from_query({"dataset": "abs", "output": "linear"}) == (Config(dataset="abs", output="linear"), [])
+
+
+def test_a_regression_dataset_with_a_classifier_output_gets_linear_and_a_note():
+    cfg, notes = Config.from_query({"dataset": "sine", "output": "softmax", "classes": "4"})
+    assert (cfg.dataset, cfg.output) == ("sine", "linear")
+    assert notes == ["sine is a regression dataset (x -> y): its output is linear with mean squared error, "
+                     "not softmax; using linear"]
+    cfg, notes = Config.from_query({"dataset": "abs"})  # the default output, softmax
+    assert cfg.output == "linear" and len(notes) == 1 and "abs is a regression dataset" in notes[0]
+
+
+def test_a_linear_output_on_classification_data_gets_softmax_and_a_note():
+    cfg, notes = Config.from_query({"dataset": "moons", "output": "linear", "classes": "2"})
+    assert cfg.output == "softmax" and cfg.n_inputs == 2 and cfg.n_outputs == 2
+    assert notes == ["a linear output (regression) needs a regression dataset (sine, abs), not moons; using softmax"]
+    cfg, notes = Config.from_query({"dataset": "sine%00", "output": "linear"})
+    assert (cfg.dataset, cfg.output) == ("circles", "softmax") and "dataset=sine%00" in notes[0]
+
+
+def test_a_regression_dataset_drops_input_features_with_a_note():
+    cfg, notes = Config.from_query({"dataset": "sine", "output": "linear", "features": "x1sq-sinx1"})
+    assert (cfg.dataset, cfg.features) == ("sine", ())
+    assert notes == ["input features are built from the plane's (x1, x2); sine has one input x, so "
+                     "features=x1sq-sinx1 is not used"]

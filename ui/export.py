@@ -15,9 +15,10 @@ Run it from a checkout of Backprop Lab:  python {filename}
 import nncore
 from nncore import datasets
 
-X, y = datasets.{dataset}({samples}, {classes}, {noise!r}, {data_seed})
+X, y = datasets.{data_call}
 X_train, y_train, X_test, y_test = datasets.train_test_split(X, y, {test_fraction!r}, {data_seed})
-network = nncore.mlp(2, {hidden!r}, {n_out}, output={output!r}, seed={weight_seed}, l1={l1!r}, l2={l2!r}{extra})
+network = nncore.mlp({n_inputs}, {hidden!r}, {n_out}, output={output!r}, seed={weight_seed},
+                     l1={l1!r}, l2={l2!r}{extra})
 optimizer = nncore.{optimizer_class}(**{first_settings!r})
 trainer = nncore.Trainer(network, optimizer, X_train, y_train, X_test=X_test, y_test=y_test,
                          batch_size={batch_size!r}, seed={weight_seed})
@@ -46,10 +47,14 @@ def script(cfg, schedule, iterations, filename="backprop_lab_run.py", freezes=()
     # init, dropout and features only when chosen, so a default run's script reads as the book's mlp.
     extra = "".join(f", {name}={getattr(cfg, name)!r}" for name in ("init", "dropout", "features")
                     if getattr(cfg, name) != getattr(Config(), name))
+    if cfg.regression:  # 1-D regression data takes no classes
+        make, args = nncore.datasets.REGRESSION[cfg.dataset], (cfg.samples, cfg.noise, cfg.data_seed)
+    else:
+        make, args = nncore.datasets.CLASSIFICATION[cfg.dataset], (cfg.samples, cfg.classes, cfg.noise, cfg.data_seed)
     return SCRIPT.format(
-        iterations=iterations, filename=filename, dataset=cfg.dataset, samples=cfg.samples, classes=cfg.classes,
-        noise=cfg.noise, data_seed=cfg.data_seed, test_fraction=cfg.test_fraction, hidden=list(cfg.hidden),
-        n_out=nncore.output_size(cfg.output, cfg.classes), output=cfg.output, weight_seed=cfg.weight_seed,
+        iterations=iterations, filename=filename, data_call=f"{make.__name__}({', '.join(map(repr, args))})",
+        test_fraction=cfg.test_fraction, data_seed=cfg.data_seed, hidden=list(cfg.hidden), n_inputs=cfg.n_inputs,
+        n_out=cfg.n_outputs, output=cfg.output, weight_seed=cfg.weight_seed,
         l1=cfg.l1, l2=cfg.l2, optimizer_class=nncore.OPTIMIZERS[cfg.optimizer].__name__, first_settings=first,
         batch_size=cfg.batch_size or None, later=later, freezes=freezes, extra=extra)
 

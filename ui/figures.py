@@ -438,6 +438,17 @@ def boundary(probs, window, X, y, *, title, big=False, height=460):
     return _layout(fig, title, height, big)
 
 
+def fitted_curve(x, y, X, Y, *, title, big=False, height=460):
+    """Regression: the data (X, Y) as points and the network's output ``y`` over ``x`` as a line."""
+    fig = go.Figure()
+    fig.add_scatter(x=X[:, 0], y=Y[:, 0], mode="markers", name="data",
+                    marker=dict(size=6 if big else 4, color=CLASS_COLORS[0]))
+    fig.add_scatter(x=x, y=y, mode="lines", name="network", line=dict(width=4 if big else 2.5, color=CLASS_COLORS[4]))
+    fig.update_xaxes(title_text="x1")
+    fig.update_yaxes(title_text="y")
+    return _layout(fig, title, height, big)
+
+
 def landscape(x, y, loss, paths, *, axis_titles, title, arrow=None, log=False, big=False, height=None):
     """A loss landscape: contours of ``loss`` (len(y), len(x)) over the grid axes ``x``, ``y`` (one
     scale on both axes, so a gradient looks perpendicular to its contour), with optimizer paths on it.

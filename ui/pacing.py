@@ -10,6 +10,7 @@ import threading
 
 GRID = 64               # finest grid the browser samples the network on (GRID x GRID) ...
 MIN_GRID = 24           # ... coarsest, for the widest networks
+CURVE = 256             # most x values a 1-D network's fitted curve is sampled at (a 1-D "grid")
 GRID_MACS = 6_000_000   # multiply-adds the browser spends on one frame's grid (about 10 ms in Chromium)
 FRAMES_PER_BATCH = 24   # frames per server run while playing (1 s): the browser plays them at FPS
 BUSY_FRAMES = 48        # ... and on a busy server: fewer, larger runs (2 s of frames)
@@ -49,6 +50,12 @@ def grid_size(macs_per_point):
     a busy server does not care)."""
     side = int((GRID_MACS / max(int(macs_per_point), 1)) ** 0.5)
     return max(MIN_GRID, min(GRID, side))
+
+
+def curve_size(macs_per_point):
+    """The number of x values the browser samples a 1-D (regression) network of ``macs_per_point``
+    multiply-adds on: GRID_MACS spent along one line, between MIN_GRID and CURVE."""
+    return max(MIN_GRID, min(CURVE, GRID_MACS // max(int(macs_per_point), 1)))
 
 
 def play_plan(speed, scale):

@@ -22,20 +22,25 @@ PHASES_MS = 1000        # a Step shown in phases (forward, backward, update) tak
 
 
 def split_dataset(name, samples, classes, noise, test_fraction, seed):
-    """(X_train, y_train, X_test, y_test) of a named dataset."""
-    X, y = nncore.datasets.CLASSIFICATION[name](samples, classes, noise, seed)
+    """(X_train, y_train, X_test, y_test) of a named dataset (a regression one ignores ``classes``)."""
+    if name in nncore.datasets.REGRESSION:
+        X, y = nncore.datasets.REGRESSION[name](samples, noise, seed)
+    else:
+        X, y = nncore.datasets.CLASSIFICATION[name](samples, classes, noise, seed)
     return nncore.datasets.train_test_split(X, y, test_fraction, seed)
 
 
-def bounds(X, margin=0.15):
-    """The square (x1, x2) window shown around the data: ((lo, hi), (lo, hi))."""
+def bounds(X, margin=0.15, square=True):
+    """The window shown around the points X (n, 2): ((lo, hi), (lo, hi)); ``square``: both axes padded
+    alike (the (x1, x2) plane, drawn with equal scales), else each by its own span (x against y)."""
     lo, hi = np.min(X, axis=0), np.max(X, axis=0)
-    pad = margin * float(np.max(hi - lo) or 1.0)
-    return (float(lo[0] - pad), float(hi[0] + pad)), (float(lo[1] - pad), float(hi[1] + pad))
+    span = hi - lo
+    pad = margin * (np.full(2, float(np.max(span) or 1.0)) if square else np.where(span > 0, span, 1.0))
+    return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1]))
 
 
 def network_for(cfg):
-    return nncore.mlp(2, list(cfg.hidden), nncore.output_size(cfg.output, cfg.classes), output=cfg.output,
+    return nncore.mlp(cfg.n_inputs, list(cfg.hidden), cfg.n_outputs, output=cfg.output,
                       seed=cfg.weight_seed, l1=cfg.l1, l2=cfg.l2, init=cfg.init, dropout=cfg.dropout,
                       features=cfg.features)
 
@@ -148,8 +153,13 @@ class PlaygroundRun:
         return self.trainer is None or cfg != self.config
 
     def window(self):
+        """The (x1, x2) window of the plane; for regression the (x, y) window of the fitted curve."""
         trainer = self.trainer
-        return bounds(np.r_[trainer.X, trainer.X_test] if trainer.X_test is not None else trainer.X)
+        X = np.r_[trainer.X, trainer.X_test] if trainer.X_test is not None else trainer.X
+        if self.config.regression:
+            y = np.r_[trainer.y, trainer.y_test] if trainer.y_test is not None else trainer.y
+            return bounds(np.c_[X, y], margin=0.08, square=False)
+        return bounds(X)
 
     def notify(self, kind, text):
         """A message ("info" or "warning") for the next time the page is drawn."""
@@ -361,8 +371,9 @@ class PlaygroundRun:
 
     # -- the live view ------------------------------------------------------------------------
     def grid(self):
-        net = self.trainer.network
-        return pacing.grid_size(sum(layer.weights.size for layer in net.dense_layers))
+        """Points per side of the grid the browser samples the network on (for regression: along x)."""
+        macs = sum(layer.weights.size for layer in self.trainer.network.dense_layers)
+        return pacing.curve_size(macs) if self.config.regression else pacing.grid_size(macs)
 
     def play_plan(self):
         return pacing.play_plan(self.config.speed, self.scale)
@@ -449,13 +460,18 @@ class PlaygroundRun:
             points_x.append(trainer.X_test)
             points_c.append(trainer.y_test)
         P, C = np.concatenate(points_x), np.concatenate(points_c)
+        regression = self.config.regression
+        if regression:  # the points are (x, y): the fitted curve's panel plots the targets against x
+            P, C = np.c_[P, C], np.zeros(len(P), int)
         test_flag = np.r_[np.zeros(len(trainer.X), int), np.ones(len(P) - len(trainer.X), int)]
         message = self.state.get(K.STAGE_MESSAGE) if not self.playing else None
         return {
             "seq": int(self.state.get(K.SEQ, 0)), "playing": self.playing, "fps": pacing.FPS,
-            "grid": {"w": grid, "h": grid, "x0": window[0][0], "x1": window[0][1], "y0": window[1][0],
-                     "y1": window[1][1]},
-            "classes": self.config.classes, "net": architecture(trainer.network),
+            # Regression samples the network along x only (h = 1); y0, y1 is the window of the targets.
+            "grid": {"w": grid, "h": 1 if regression else grid, "x0": window[0][0], "x1": window[0][1],
+                     "y0": window[1][0], "y1": window[1][1]},
+            "task": "regression" if regression else "classification",
+            "classes": 1 if regression else self.config.classes, "net": architecture(trainer.network),
             "points": {"x": np.round(P[:, 0], 4).tolist(), "y": np.round(P[:, 1], 4).tolist(), "c": C.tolist(),
                        "test": test_flag.tolist()},
             "frames": [{k: encode(v) if k in ARRAYS else v for k, v in f.items()} for f in frames],

@@ -1,5 +1,5 @@
 // A synthetic network for the network-view tests and the dev page: seeded random weights, its
-// activations over a grid (a real forward pass: relu hidden layers, softmax or sigmoid output) and
+// activations over a grid (a real forward pass: relu hidden layers, softmax, sigmoid or linear output) and
 // per-neuron numbers shaped like the live payload's (ui/live/netview.js describes them).
 
 import { FEATURES, featureColumns } from "../../ui/live/forward.js";
@@ -20,15 +20,17 @@ const FEATURE_NAMES = Object.keys(FEATURES);
 const FEATURE_LABELS = ["x1²", "x2²", "x1·x2", "sin x1", "sin x2"]; // nncore.features.FEATURES' labels
 
 // sizes like [2, 64, 3]; a last size of 1 makes a sigmoid output; a first size above 2 adds that many
-// input features (x1², x2², ... in nncore's order).
+// input features (x1², x2², ... in nncore's order); one input (sizes [1, ..., 1]) a regression network:
+// x1 alone and a linear output.
 export function makeModel(sizes) {
-  const L = sizes.length - 1, out = sizes[L], k = sizes[0] - 2;
+  const L = sizes.length - 1, out = sizes[L], regression = sizes[0] === 1, k = Math.max(0, sizes[0] - 2);
+  const head = regression ? "linear" : out === 1 ? "sigmoid" : "softmax";
   return {
-    inputs: ["x1", "x2", ...FEATURE_LABELS.slice(0, k)],
+    inputs: regression ? ["x1"] : ["x1", "x2", ...FEATURE_LABELS.slice(0, k)],
     features: FEATURE_NAMES.slice(0, k),
-    classes: out === 1 ? 2 : out,
+    classes: regression ? 1 : out === 1 ? 2 : out,
     layers: sizes.slice(1).map((n, k) => ({
-      name: `dense${k + 1}`, n_in: sizes[k], n, activation: k === L - 1 ? (n === 1 ? "sigmoid" : "softmax") : "relu",
+      name: `dense${k + 1}`, n_in: sizes[k], n, activation: k === L - 1 ? head : "relu",
     })),
   };
 }
@@ -51,14 +53,16 @@ export function makeFrame(model, seed = 1, iteration = 10) {
   };
 }
 
+// A regression model's maps are one row (h = 1): x1 along it.
 export function makeMaps(model, frame, w = 50, h = 50, span = 1) {
+  if (model.inputs.length === 1) h = 1;
   const P = w * h;
   const x1 = new Float64Array(P), x2 = new Float64Array(P);
   for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) {
     x1[r * w + c] = -span + (2 * span * c) / (w - 1);
     x2[r * w + c] = -span + (2 * span * r) / (h - 1);
   }
-  const inputs = featureColumns([x1, x2], model.features || []);
+  const inputs = model.inputs.length === 1 ? [x1] : featureColumns([x1, x2], model.features || []);
   let prev = inputs.length, act = (p, i) => inputs[i][p];
   const layers = [];
   model.layers.forEach((l, k) => {
@@ -71,6 +75,7 @@ export function makeMaps(model, frame, w = 50, h = 50, span = 1) {
       }
       if (l.activation === "relu") for (let j = 0; j < l.n; j++) out[p * l.n + j] = Math.max(0, out[p * l.n + j]);
       else if (l.activation === "sigmoid") out[p] = 1 / (1 + Math.exp(-out[p]));
+      else if (l.activation === "linear") continue;
       else {
         let m = -Infinity, s = 0;
         for (let j = 0; j < l.n; j++) m = Math.max(m, out[p * l.n + j]);

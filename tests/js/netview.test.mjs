@@ -11,9 +11,10 @@ import {
 import { makeFrame, makeMaps, makeModel } from "./netfixture.mjs";
 
 const SIZES = { projector: [560, 440, true], laptop: [600, 420, false], phone: [370, 360, false] };
-// A first size above 2: x1, x2 and that many input features (7: all five, the tallest input column).
+// A first size above 2: x1, x2 and that many input features (7: all five, the tallest input column); a first
+// size of 1: a regression network (x1 alone, a linear output).
 const NETS = [[2, 16, 3], [2, 64, 3], [2, 128, 128, 3], [2, 8, 1], [2, 5, 4, 3, 2], [7, 16, 3], [7, 1], [4, 8, 8, 2],
-  [7, 128, 128, 3]];
+  [7, 128, 128, 3], [1, 64, 64, 1]];
 
 // ---------------------------------------------------------------- selectNeurons
 
@@ -264,9 +265,9 @@ test("layoutDetail / detailHit: largest |w| first, at most 10 rows and '+N more'
 // `styles` collects every colour set; `strokes` the stroke colour and width of each stroke(); `texts`
 // every fillText's text; `dashes` every setLineDash's pattern.
 function fakeCanvas() {
-  const puts = [], styles = [], strokes = [], texts = [], dashes = [];
+  const puts = [], styles = [], strokes = [], texts = [], dashes = [], lines = [];
   const state = {};
-  const ctx = new Proxy({ puts, styles, strokes, texts, dashes }, {
+  const ctx = new Proxy({ puts, styles, strokes, texts, dashes, lines }, {
     get(o, k) {
       if (k in o) return o[k];
       if (k in state) return state[k];
@@ -275,6 +276,7 @@ function fakeCanvas() {
       if (k === "createImageData") return (w, h) => ({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4) });
       if (k === "putImageData") return (img) => puts.push(img);
       if (k === "stroke") return () => strokes.push([state.strokeStyle, state.lineWidth]);
+      if (k === "lineTo") return (x, y) => lines.push([x, y]);
       return () => {};
     },
     set(o, k, v) {
@@ -317,7 +319,7 @@ test("drawNetwork paints each map from the grid: x1 left to right, row 0 at the 
 });
 
 test("drawNetwork / drawNeuronDetail: no frame, no maps, every phase, sigmoid, dark: no throw", () => {
-  for (const sizes of [[2, 64, 3], [2, 128, 128, 3], [2, 8, 1]]) {
+  for (const sizes of [[2, 64, 3], [2, 128, 128, 3], [2, 8, 1], [1, 8, 8, 1]]) {
     const model = makeModel(sizes), frame = makeFrame(model, 3), before = makeFrame(model, 4);
     const maps = makeMaps(model, frame, 6, 6), beforeMaps = makeMaps(model, before, 6, 6);
     const cv = fakeCanvas(), cache = createNetCache(() => fakeCanvas());
@@ -444,4 +446,30 @@ test("drawNetwork: a dead map gets a grey wash and a dashed outline, a saturated
   assert.ok(cv.ctx.texts.includes("dead: 0 on every sample") && cv.ctx.texts.includes("saturated: slope < 1% on every sample"));
   drawNeuronDetail(cv.ctx, { w: 600, h: 420 }, model, frame, makeMaps(model, frame, 4, 4), { ...THEME, dark: true }, { layer: 1, j: 0 }, { cache });
   assert.ok(cv.ctx.texts.some((t) => t.startsWith("dead: output 0 on all")), "the detail names the mark");
+});
+
+test("drawNetwork, one input (regression): each map a strip along x1 with its curve a(x1); the linear output too", () => {
+  const model = makeModel([1, 2, 1]), frame = makeFrame(model);
+  const maps = makeMaps(model, frame, 5);
+  assert.equal(maps.h, 1);
+  maps.layers[1].set([-2, -1, 0, 1, 2]); // the fitted value y over x1: -2 .. 2
+  const cv = fakeCanvas(), cache = createNetCache(() => cv);
+  const geom = layoutNetwork(model, { w: 600, h: 420 }, { frame });
+  drawNetwork(cv.ctx, geom, model, frame, maps, THEME, { cache });
+  const img = cv.ctx.puts[0], tw = 5 + 2;
+  assert.equal(img.height, 1);
+  const at = (tile, col) => { const o = (tile * tw + 1 + col) * 4; return [...img.data.slice(o, o + 4)]; };
+  // The output is a value, not a probability: on the hidden maps' diverging scale, -max |y| .. max |y|.
+  assert.deepEqual(at(3, 0), [213, 94, 0, 255]);
+  assert.deepEqual(at(3, 2), [242, 242, 242, 255]);
+  assert.deepEqual(at(3, 4), [0, 114, 178, 255]);
+  // Its curve: 5 points across the tile, 0 at mid-height, +-max |y| at 5 % from the top and bottom.
+  const out = geom.columns[2], node = out.nodes[0], s = out.size, x = node.x - s / 2, y = node.y - s / 2;
+  const ys = [0.95, 0.725, 0.5, 0.275, 0.05].map((f) => y + f * s);
+  const traced = cv.ctx.lines.slice(-4); // lineTo after moveTo to the first point
+  assert.deepEqual(traced.map(([px]) => +px.toFixed(6)), [1, 2, 3, 4].map((c) => +(x + (s * c) / 4).toFixed(6)));
+  traced.forEach(([, py], c) => assert.ok(Math.abs(py - ys[c + 1]) < 1e-9, `point ${c + 1}: ${py} vs ${ys[c + 1]}`));
+  // The tag names the value, and the legend says what the maps are.
+  assert.deepEqual(out.tags.map((t) => t.text), ["y"]);
+  assert.ok(geom.legend.lines.flat().some((it) => it.text === "maps: output over x1, curve a(x1)"));
 });

@@ -1,4 +1,6 @@
-// The boundary plot: class probabilities as a shaded image, the data points and the axes.
+// The boundary plot: class probabilities as a shaded image, the data points and the axes. For regression
+// (d.task "regression", one input) the same panel is the fitted curve: the points (x1, y) and the network's
+// output over x1 (frame.curve, at the grid's w x values) drawn over them.
 
 import { axisTicks } from "./axes.js";
 import { PALETTE, style } from "./theme.js";
@@ -8,12 +10,15 @@ const SHAPES = ["circle", "square", "triangle", "diamond", "star"];
 // The decision boundary (shaded class probabilities of `frame`) under the data points and axes.
 // `cache` holds this plot's offscreen canvases: {shade, overlay, overlayKey}. False if there is no grid.
 export function drawBoundary(cache, { ctx, w, h, dpr }, d, frame, th, pointsKey) {
-  const g = d.grid, st = style(d, th);
+  const g = d.grid, regression = d.task === "regression";
+  // A curve's 1-D data are many points along a line: smaller markers without the dark outline (hundreds of
+  // outlines merge into one black line), so the points read as data and the curve over them as the fit.
+  const st = regression ? { ...style(d, th), marker: 0.5 * style(d, th).marker, outlined: false } : style(d, th);
   if (!g || !(g.w > 0) || !(g.h > 0)) return false;
   const { px, py, pw, ph, X, Y } = boundaryBox(w, h, d, th);
 
   ctx.clearRect(0, 0, w, h);
-  if (frame && frame.probs) {
+  if (!regression && frame && frame.probs) {
     paintShade(cache.shade, frame.probs, g, d.classes, th);
     // Grid values are samples at linspace(x0, x1, w): pixel centres sit on
     // the samples, so the image extends half a cell past the data range.
@@ -53,28 +58,60 @@ export function drawBoundary(cache, { ctx, w, h, dpr }, d, frame, th, pointsKey)
     o.font = `${st.font}px ${st.fontFamily}`;
     o.textAlign = "center";
     o.textBaseline = "bottom";
-    o.fillText("x1", px + pw / 2, h - 2);
+    o.fillText(regression ? "x1 (input)" : "x1", px + pw / 2, h - 2);
     o.save();
     o.translate(Math.max(st.font * 0.9, px - st.font * 2.6), py + ph / 2); // hug the axis
     o.rotate(-Math.PI / 2);
     o.textBaseline = "middle";
-    o.fillText("x2", 0, 0);
+    o.fillText(regression ? "y (target, and the fit)" : "x2", 0, 0);
     o.restore();
     cache.overlayKey = key;
   }
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.drawImage(cache.overlay, 0, 0);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  if (regression && frame && frame.curve) drawCurve(ctx, frame.curve, g, { px, py, pw, ph, X, Y }, st, th);
   return true;
 }
 
-// The plot's box in CSS pixels inside a w x h canvas, with equal aspect so geometry (distances, angles,
-// the input-gradient arrows) is not distorted, and the maps from data to pixels.
+const CURVE_COLOR = PALETTE[4]; // vermillion, beside the points' blue (Okabe-Ito: tells apart for colour-blind eyes)
+
+// The network's output y(x1) at the grid's x values, over the points (clipped to the plot).
+function drawCurve(ctx, curve, g, { px, py, pw, ph, X, Y }, st, th) {
+  const n = Math.min(g.w, curve.length);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(px, py, pw, ph);
+  ctx.clip();
+  ctx.beginPath();
+  let on = false;
+  const far = 1e3 * (g.y1 - g.y0); // a wild value is clipped anyway: keep its pixel coordinate finite and small
+  for (let c = 0; c < n; c++) {
+    const v = curve[c];
+    if (!Number.isFinite(v)) { on = false; continue; }
+    const x = X(n > 1 ? g.x0 + ((g.x1 - g.x0) * c) / (n - 1) : g.x0);
+    const y = Y(Math.max(g.y0 - far, Math.min(g.y1 + far, v)));
+    if (on) ctx.lineTo(x, y); else ctx.moveTo(x, y);
+    on = true;
+  }
+  ctx.lineJoin = "round";
+  ctx.lineWidth = st.line + 2; // a halo in the page's colour keeps the fit apart from the points under it
+  ctx.strokeStyle = `rgb(${th.bgRgb.join(",")})`;
+  ctx.stroke();
+  ctx.lineWidth = st.line;
+  ctx.strokeStyle = CURVE_COLOR;
+  ctx.stroke();
+  ctx.restore();
+}
+
+// The plot's box in CSS pixels inside a w x h canvas, and the maps from data to pixels: with equal aspect
+// for the (x1, x2) plane so geometry (distances, angles, the input-gradient arrows) is not distorted; a
+// regression's x and y are different quantities, so its plot fills the box.
 export function boundaryBox(w, h, d, th) {
   const g = d.grid, st = style(d, th);
   const m = { l: st.font * 3.2, r: 8, t: 8, b: st.font * 3 };
   const aw = w - m.l - m.r, ah = h - m.t - m.b;
-  const ar = (g.x1 - g.x0) / (g.y1 - g.y0);
+  const ar = d.task === "regression" ? aw / Math.max(1, ah) : (g.x1 - g.x0) / (g.y1 - g.y0);
   const pw = Math.max(10, Math.min(aw, ah * ar)), ph = pw / ar;
   const px = m.l + (aw - pw) / 2, py = m.t + (ah - ph) / 2;
   const X = (x) => px + ((x - g.x0) / (g.x1 - g.x0)) * pw;
@@ -146,6 +183,7 @@ function drawPoints(ctx, p, X, Y, st, th) {
       } else {
         ctx.fillStyle = col;
         ctx.fill();
+        if (st.outlined === false) continue;
         ctx.lineWidth = Math.min(1.5, 0.6 * st.line);
         ctx.strokeStyle = th.outline;
         ctx.stroke();

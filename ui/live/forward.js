@@ -1,7 +1,8 @@
 // The network's forward pass over the plotted grid, in the browser: every neuron's activation at every grid
 // point (the neuron maps) and the class probabilities (the decision boundary), from the parameters a frame
 // carries. No DOM: `node --test` runs it, and tests/test_live_forward.py holds it to nncore's
-// probability_grid (max abs difference <= 1e-9).
+// probability_grid (max abs difference <= 1e-9). A network of one input (regression: y over x) is run on
+// the grid's x values only (its grid has h = 1); its last layer's output is the fitted curve.
 //
 // It mirrors nncore exactly: Dense is inputs @ weights + biases (weights[i][j] at W[i*n + j], input i ->
 // neuron j); ReLU max(x, 0); Sigmoid in nncore's two-sided form (exp(-|x|), so it never overflows); Tanh;
@@ -89,12 +90,16 @@ export function featureColumns([x1, x2], features = []) {
 
 // Every layer's output at every grid point. `layers`: [{n_in, n, activation}]; `params`: [{W, b}];
 // `features`: the input features' names (ui.run.architecture's "features"), computed before the first layer.
-// Returns {inputs: [x1, x2, features...], layers: [Float64Array(points * n) at p * n + j],
+// Returns {inputs: [x1, x2, features...] (x alone for one input), layers: [Float64Array(points * n) at p * n + j],
 // probs: Float64Array(points * k)} where probs has one column per class (a one-output sigmoid gives
 // P(class 0), P(class 1), as nncore does).
 export function forwardGrid(layers, params, g, features = []) {
-  const inputs = featureColumns(gridInputs(g), features);
+  const grid = gridInputs(g);
+  // A one-input network (regression) reads x alone; otherwise (x1, x2) and the features computed from them.
+  const inputs = layers.length && layers[0].n_in === 1 && !features.length ? grid.slice(0, 1)
+    : featureColumns(grid, features);
   const points = g.w * g.h, m = inputs.length;
+  if (layers.length && layers[0].n_in !== m) throw new Error(`the first layer takes ${layers[0].n_in} inputs, not ${m}`);
   let x = new Float64Array(points * m);
   for (let p = 0; p < points; p++) for (let i = 0; i < m; i++) x[m * p + i] = inputs[i][p];
   const outs = [];

@@ -225,13 +225,17 @@ function tick(S) {
   if (S.player.playing || S.anim) S.raf = requestAnimationFrame(() => tick(S));
 }
 
-// The pictures of frame `f` (its network over the grid), computed once for the frames on screen.
-function pictures(S, f, g) {
+// The pictures of frame `f` (its network over the grid), computed once for the frames on screen: the
+// neuron maps, and the class probabilities or, for regression, the fitted curve (the output layer's values).
+function pictures(S, f, d) {
+  const g = d.grid;
   if (!f || !f.layers || !g || !(g.w > 0)) return null;
   let p = S.computed.get(f);
   if (!p) {
     const out = forwardGrid(S.model.layers, f.layers, g, S.model.features || []);
-    p = { maps: { w: g.w, h: g.h, inputs: out.inputs, layers: out.layers }, probs: probsToBytes(out.probs) };
+    const regression = d.task === "regression";
+    p = { maps: { w: g.w, h: g.h, inputs: out.inputs, layers: out.layers },
+          probs: regression ? null : probsToBytes(out.probs), curve: regression ? out.layers[out.layers.length - 1] : null };
     S.computed.set(f, p);
   }
   return p;
@@ -251,7 +255,7 @@ function draw(S) {
       f = ph.phase === "update" ? S.anim.after : S.anim.before;
     }
   }
-  const pic = pictures(S, f, d.grid);
+  const pic = pictures(S, f, d);
   const sn = fitCanvas(S.nCanvas), sb = fitCanvas(S.bCanvas), sl = fitCanvas(S.lCanvas);
   let netNow = false, bNow = false, lNow = false;
   S.shownFrame = f;
@@ -266,7 +270,7 @@ function draw(S) {
       fontPx, big, measure,
     });
     S.selection = S.geom.selection;
-    const beforePic = anim ? pictures(S, S.anim && S.anim.before, d.grid) : null;
+    const beforePic = anim ? pictures(S, S.anim && S.anim.before, d) : null;
     drawNetwork(sn.ctx, S.geom, S.model, f, pic.maps, S.theme, {
       big, cache: S.netCache, selected: S.detail,
       anim: anim ? { ...anim, beforeMaps: beforePic && beforePic.maps } : null,
@@ -278,7 +282,7 @@ function draw(S) {
     S.stats.targets = clickTargets(S.geom, f);
     S.drawn.net = netNow = true;
   }
-  const shown = pic ? { ...f, probs: pic.probs } : f;
+  const shown = pic ? { ...f, probs: pic.probs, curve: pic.curve } : f;
   if (sb) {
     const ok = drawBoundary(S.boundary, sb, d, shown, S.theme, S.pointsKey);
     S.drawn.b = ok || S.drawn.b;
@@ -315,9 +319,16 @@ function clickTargets(geom, f) {
 // −dL/dx of each training point (the first points of the payload) as an arrow: the way the point would
 // have to move to lower its own loss. Scaled so the longest arrow (the 95th percentile, so one outlier
 // does not shrink the rest to dots) is 9% of the plot's width; only the direction and relative size matter.
-function drawArrows({ ctx, w, h }, d, g, th) {
-  const box = boundaryBox(w, h, d, th), n = g.length >> 1;
+// One input (regression): the point's x is its only input, so the arrow is horizontal (its y is the target).
+function drawArrows({ ctx, w, h }, d, grads, th) {
+  const box = boundaryBox(w, h, d, th), dims = d.net && d.net.inputs.length === 1 ? 1 : 2;
+  const n = Math.floor(grads.length / dims);
   if (!n) return;
+  const g = new Float64Array(2 * n); // (dx1, dx2) per point; dx2 = 0 for one input
+  for (let s = 0; s < n; s++) {
+    g[2 * s] = grads[dims * s];
+    g[2 * s + 1] = dims === 2 ? grads[dims * s + 1] : 0;
+  }
   const len = new Float64Array(n);
   for (let s = 0; s < n; s++) len[s] = Math.hypot(g[2 * s], g[2 * s + 1]);
   const sorted = Array.from(len).sort((a, b) => a - b);

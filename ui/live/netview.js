@@ -107,6 +107,7 @@ function labelTexts(model, k) {
 
 function outputTag(model, j) {
   const layer = model.layers[model.layers.length - 1];
+  if (!probabilityOutput(model)) return "y"; // regression: the fitted value
   return layer.n === 1 ? "P(class 1)" : `class ${j}`;
 }
 
@@ -146,15 +147,23 @@ function wrapWords(text, width, px) {
   return lines;
 }
 
+// Whether the output layer gives class probabilities (softmax, sigmoid) or a value (linear: regression),
+// which is drawn like a hidden neuron's output.
+function probabilityOutput(model) {
+  const L = model.layers.length;
+  return L > 0 && model.layers[L - 1].activation !== "linear";
+}
+
 // Legend groups (each kept on one line): what colour and width mean, for the mode; the marks on a line
 // of their own, only while a shown neuron has one.
-function legendGroups(mode, marks) {
+function legendGroups(mode, marks, model) {
   const sign = [{ kind: "swatch", rgb: POSITIVE_RGB }, { kind: "text", text: "+" },
     { kind: "swatch", rgb: NEGATIVE_RGB }, { kind: "text", text: "−" }];
+  const over = model && model.inputs.length === 1 ? "maps: output over x1, curve a(x1)" : "maps: output over (x1, x2)";
   const groups = mode === "gradients"
     ? [sign, [{ kind: "text", text: "edges: dL/dw, width |dL/dw|" }],
       [{ kind: "bar" }, { kind: "text", text: "|dL/da| into the neuron (full: the max below)" }]]
-    : [sign, [{ kind: "text", text: "edges: weight w, width |w|" }], [{ kind: "text", text: "maps: output over (x1, x2)" }]];
+    : [sign, [{ kind: "text", text: "edges: weight w, width |w|" }], [{ kind: "text", text: over }]];
   const marked = [];
   if (marks.dead) marked.push([{ kind: "dead" }, { kind: "text", text: "dead: 0 on every sample" }]);
   if (marks.saturated) marked.push([{ kind: "saturated" }, { kind: "text", text: "saturated: slope < 1% on every sample" }]);
@@ -195,7 +204,7 @@ export function layoutNetwork(model, box, opts = {}) {
   let lx = pad;
   const sw = small * 0.9;
   const marks = countMarks(frame, selection);
-  for (const g of legendGroups(mode, marks)) {
+  for (const g of legendGroups(mode, marks, model)) {
     const items = g.map((it) => ({ ...it, w: it.kind === "text" ? measure(it.text, small) : it.kind === "bar" ? barW + 2 : sw }));
     const gw = items.reduce((s, it) => s + it.w + 4, 0);
     if (lx > pad && (lx + gw > w - pad || g[0].newLine)) { legendLines.push([]); lx = pad; }
@@ -377,7 +386,7 @@ function paintTile(px, stride, ox, k, j, model, maps, luts) {
   if (k === 0) src = maps.inputs && maps.inputs[j];
   else { src = maps.layers && maps.layers[k - 1]; sn = model.layers[k - 1].n; }
   const ok = !!src && src.length >= N * sn;
-  const out = k === L && k > 0;
+  const out = k === L && k > 0 && probabilityOutput(model);
   let lut, a = 1, b = 0, nanQ = LUT_STEPS;
   if (!out) {
     lut = luts.diverging;
@@ -429,6 +438,28 @@ function drawTile(ctx, at, k, j, x, y, s) {
   if (t == null) return false;
   ctx.drawImage(at.canvas, t * at.tw + 1, 0, at.tw - 2, at.canvas.height, x, y, s, s);
   return true;
+}
+
+// A 1-D map (one input x: maps.h = 1) is a strip, colour along x; over it its curve a(x), on the strip's
+// own scale (0 at mid-height, the neuron's max |a| at the top or bottom), so the kink of a ReLU or the
+// bend of a tanh reads as a shape. A probability output is drawn from p = 0 (bottom) to 1 (top).
+function traceTile(ctx, k, j, model, maps, x, y, s, theme, big) {
+  if (!maps || maps.h !== 1 || !(maps.w > 1)) return;
+  const src = k === 0 ? maps.inputs && maps.inputs[j] : maps.layers && maps.layers[k - 1];
+  const sn = k === 0 ? 1 : model.layers[k - 1].n, N = maps.w;
+  if (!src || src.length < N * sn) return;
+  const prob = k === model.layers.length && k > 0 && probabilityOutput(model);
+  const lim = prob ? 0 : gridMaxAbs(src, N, sn, j);
+  const at = prob ? (v) => y + s * (0.95 - 0.9 * v) : (v) => y + s / 2 - (lim > 0 ? (0.45 * s * v) / lim : 0);
+  ctx.beginPath();
+  for (let c = 0; c < N; c++) {
+    const px = x + (s * c) / (N - 1), py = at(src[c * sn + j]);
+    if (c) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+  }
+  ctx.strokeStyle = theme.outline || (theme.dark ? "#F5F5F5" : "#1A1A1A"); // the netview tests' theme has none
+  ctx.lineWidth = big ? 2 : 1.4;
+  ctx.lineJoin = "round";
+  ctx.stroke();
 }
 
 const EDGE_LEVELS = 8;
@@ -570,6 +601,7 @@ export function drawNetwork(ctx, geom, model, frame, maps, theme, opts = {}) {
         drawTile(ctx, now, col.k, nd.j, x, y, s);
         ctx.globalAlpha = a;
       } else drawTile(ctx, now, col.k, nd.j, x, y, s);
+      traceTile(ctx, col.k, nd.j, model, oldMaps && phase !== "update" ? anim.beforeMaps : maps, x, y, s, theme, big);
       const sel = opts.selected && opts.selected.layer === col.k && opts.selected.j === nd.j;
       ctx.strokeStyle = sel ? theme.text : frameCol;
       ctx.lineWidth = sel ? 2.5 : 1;
@@ -699,7 +731,8 @@ export function layoutDetail(box, model, frame, sel, opts = {}) {
     rows.push({ kind: "stat", cells: ["mean |a|", fmt(layerArray(fl, "activity", n), j), ""], y }); y += lineH;
     rows.push({ kind: "stat", cells: [k === L ? "‖dL/dz‖" : "‖dL/da‖", fmt(layerArray(fl, "grad", n), j), ""], y }); y += lineH;
   } else {
-    const what = j < 2 ? `the plotted plane's ${j === 0 ? "horizontal" : "vertical"} coordinate` : "computed from (x1, x2) at each point";
+    const what = model.inputs.length === 1 ? "the fitted curve's x, left to right"
+      : j < 2 ? `the plotted plane's ${j === 0 ? "horizontal" : "vertical"} coordinate` : "computed from (x1, x2) at each point";
     rows.push({ kind: "stat", cells: [`${model.inputs[j]}: ${what}`, "", ""], y });
   }
   const colX = [tx, tx + tw * 0.62, tx + tw]; // label left; the two values right-aligned
@@ -748,11 +781,12 @@ export function drawNeuronDetail(ctx, box, model, frame, maps, theme, sel, opts 
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = "high";
   drawTile(ctx, mapAtlas(cache, maps, [[sel.layer, sel.j]], model, theme), sel.layer, sel.j, m.x, m.y, m.s);
+  traceTile(ctx, sel.layer, sel.j, model, maps, m.x, m.y, m.s, theme, true);
   ctx.strokeStyle = theme.axis;
   ctx.strokeRect(m.x - 0.5, m.y - 0.5, m.s + 1, m.s + 1);
   const mark = neuronMark(frame, sel.layer, sel.j);
   if (mark) drawMark(ctx, mark, m.x, m.y, m.s, theme, font);
-  const L = model.layers.length, isOut = sel.layer === L && sel.layer > 0;
+  const L = model.layers.length, isOut = sel.layer === L && sel.layer > 0 && probabilityOutput(model);
   const sc = g.scale;
   let lim = 1, lo = "0", mid = "", hi = "1";
   if (!isOut) {

@@ -30,6 +30,10 @@ def show(pg, snap):
                                    title="Loss, both runs", big=presentation()))
     window = pg.window()
     for col, (label, _, snap_) in zip(st.columns(2), runs):
-        probs = nncore.probability_grid(snap_.network, window[0], window[1], 60)
-        col.plotly_chart(figures.boundary(probs, window, trainer.X, trainer.y, title=f"Run {label[0]}: accuracy "
-                                          f"{snap_.record['accuracy']:.1%}", big=presentation()))
+        title = f"Run {label[0]}: accuracy {snap_.record['accuracy']:.1%}"
+        if pg.config.regression:  # the fitted curve over the points, as the stage draws it
+            xs, ys = nncore.network.output_curve(snap_.network, window[0], 200)
+            col.plotly_chart(figures.fitted_curve(xs, ys[:, 0], trainer.X, trainer.y, title=title, big=presentation()))
+        else:
+            probs = nncore.probability_grid(snap_.network, window[0], window[1], 60)
+            col.plotly_chart(figures.boundary(probs, window, trainer.X, trainer.y, title=title, big=presentation()))

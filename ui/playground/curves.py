@@ -16,4 +16,6 @@ def show(pg, snap):
         big=presentation()))
     b.plotly_chart(figures.curves(
         h["iteration"], {f"{part} accuracy": h["accuracy"], "test accuracy": h["test_accuracy"]}, view,
-        title="Accuracy", log_y=False, big=presentation()))
+        # Regression's accuracy is the book's: within std(y) / 250 of the target (nncore.MeanSquaredError).
+        title="Accuracy (within std(y) / 250)" if pg.config.regression else "Accuracy", log_y=False,
+        big=presentation()))

@@ -23,6 +23,9 @@ def show(pg, snap):
         st.caption("The challenge you play fixes the dataset: choose **None (free play)** under *Challenge* in "
                    "the sidebar to train on points of your own.")
         return
+    if pg.config.regression:
+        st.caption(f"Your own points make a classification dataset (classes in the (x1, x2) plane): drawing "
+                   f"leaves regression on {pg.config.dataset} once two classes are drawn.")
     st.caption("Make your own dataset: choose a class, click the plane. Once there are two classes, the run "
                "trains on every one of your points (the sidebar's dataset becomes \"your data\", Test fraction 0).")
     a, b = st.columns([3, 1])

@@ -12,13 +12,14 @@ from ui.controls import presentation
 from ui.playground import current_run
 from ui.state import (
     BOUNDS,
+    CLASSIFIER_OUTPUTS,
     CUSTOM,
     DATASETS,
     HIDDEN_ACTIVATIONS,
     MAX_HIDDEN_LAYERS,
     MAX_NEURONS,
-    OUTPUTS,
     PRESETS,
+    REGRESSION_DATASETS,
     SPEEDS,
     Config,
     K,
@@ -179,7 +180,7 @@ def draw(run):
                  placeholder=challenge_name(None),
                  format_func=challenge_name, disabled=bool(challenges.link_locks(ss)),
                  help="Your teacher's link chose this challenge" if challenges.link_locks(ss) else
-                 "A task with a goal, checked at the iteration on screen")
+                 "A task with a goal, checked at the iteration on screen (each is a classification task)")
     with sb.expander("Data", expanded=not presentation()):
         data_widgets(run)
     with sb.expander("Model", expanded=not presentation()):
@@ -207,21 +208,35 @@ def data_widgets(run):
     if ss[widget("dataset")] not in choices:
         ss[widget("dataset")] = DATASETS[0]
     st.selectbox("Dataset", choices, key=widget("dataset"), disabled=locked("dataset"),
-                 format_func=lambda d: f"your data ({len(custom[0])} points)" if d == CUSTOM else d)
-    if ss[widget("dataset")] == CUSTOM:
+                 format_func=dataset_label(custom),
+                 help="sine and abs are regression (a curve y over x, fitted by mean squared error); the others "
+                      "are classification (classes of points in the (x1, x2) plane)")
+    dataset = ss[widget("dataset")]
+    if dataset == CUSTOM:
         ss[widget("classes")] = int(custom[1].max()) + 1
     else:
-        lo, hi = CLASS_RANGE[ss[widget("dataset")]]
-        ss[widget("classes")] = min(max(ss[widget("classes")], lo), hi)
-        if lo < hi:
-            st.slider("Classes", lo, hi, key=widget("classes"), disabled=locked("classes"))
-        st.slider("Samples per class", *BOUNDS["samples"][1:], key=widget("samples"), disabled=locked("samples"))
+        regression = dataset in REGRESSION_DATASETS
+        if not regression:  # classes do not apply to a curve
+            lo, hi = CLASS_RANGE[dataset]
+            ss[widget("classes")] = min(max(ss[widget("classes")], lo), hi)
+            if lo < hi:
+                st.slider("Classes", lo, hi, key=widget("classes"), disabled=locked("classes"))
+        st.slider("Samples" if regression else "Samples per class", *BOUNDS["samples"][1:], key=widget("samples"),
+                  disabled=locked("samples"))
         st.slider("Noise", 0.0, 1.0, step=0.01, key=widget("noise"), disabled=locked("noise"))
     st.slider("Test fraction", 0.0, 0.5, step=0.05, key=widget("test_fraction"), disabled=locked("test_fraction"))
     st.number_input("Data seed", 0, BOUNDS["data_seed"][2], key=widget("data_seed"), disabled=locked("data_seed"),
                     help="Draws the data (and the train/test split)")
     st.file_uploader("Your own data: a CSV with columns x1, x2, label", type=["csv"], key=K.UPLOAD_CSV,
                      on_change=on_csv, help=uploads.CSV_HELP, disabled=locked("dataset"))
+
+
+def dataset_label(custom):
+    def label(name):
+        if name == CUSTOM:
+            return f"your data ({len(custom[0])} points)"
+        return f"{name} (regression)" if name in REGRESSION_DATASETS else name
+    return label
 
 
 def model_widgets():
@@ -236,12 +251,16 @@ def model_widgets():
         a, b = st.columns(2)
         a.number_input(f"Layer {i + 1} neurons", 1, MAX_NEURONS, key=widget(f"neurons{i}"), disabled=hidden)
         b.selectbox(f"Layer {i + 1} activation", HIDDEN_ACTIVATIONS, key=widget(f"act{i}"), disabled=hidden)
-    outputs = OUTPUTS if ss[widget("classes")] == 2 else ("softmax",)
+    if ss[widget("dataset")] in REGRESSION_DATASETS:  # the dataset decides the task (Config.validated)
+        outputs = ("linear",)
+    else:
+        outputs = CLASSIFIER_OUTPUTS if ss[widget("classes")] == 2 else ("softmax",)
     if ss[widget("output")] not in outputs:
-        ss[widget("output")] = "softmax"
+        ss[widget("output")] = outputs[0]
     st.selectbox("Output", outputs, key=widget("output"), disabled=locked("output"),
                  format_func={"softmax": "softmax + categorical cross-entropy",
-                              "sigmoid": "sigmoid + binary cross-entropy"}.get)
+                              "sigmoid": "sigmoid + binary cross-entropy",
+                              "linear": "linear + mean squared error"}.get)
     a, b = st.columns(2)
     a.number_input("L1", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l1"), disabled=locked("l1"))
     b.number_input("L2", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l2"), disabled=locked("l2"))
