@@ -95,6 +95,7 @@ class Dense:
 # Standard deviation of the weights for (fan_in, fan_out); each draws standard normals times it.
 INITS = {
     "book": lambda fan_in, fan_out: 0.01,                               # the book's 0.01 * randn
+    "book17": lambda fan_in, fan_out: 0.1,                              # the book's chapter 17 (regression)
     "zeros": lambda fan_in, fan_out: 0.0,                               # every neuron alike: none can differ
     "xavier": lambda fan_in, fan_out: np.sqrt(2.0 / (fan_in + fan_out)),  # Glorot normal: keeps variance both ways
     "he": lambda fan_in, fan_out: np.sqrt(2.0 / fan_in),               # He normal: ReLU halves the variance
@@ -103,8 +104,10 @@ INITS = {
 
 def initial_weights(init, n_inputs, n_neurons, rng, name="dense"):
     """Weights (n_inputs, n_neurons) drawn as scale * rng.standard_normal, scale from ``INITS``:
-    "book" 0.01, "xavier" sqrt(2 / (fan_in + fan_out)), "he" sqrt(2 / fan_in) (plain normals, as
-    PyTorch's xavier_normal_ and kaiming_normal_, not Keras's truncated ones). "zeros" draws nothing."""
+    "book" 0.01 (chapters 3-16), "book17" 0.1 (chapter 17, where the book raises it for regression: from
+    0.01 its 1-64-64-1 sine network stalls), "xavier" sqrt(2 / (fan_in + fan_out)), "he" sqrt(2 / fan_in)
+    (plain normals, as PyTorch's xavier_normal_ and kaiming_normal_, not Keras's truncated ones). "zeros"
+    draws nothing."""
     if init not in INITS:
         raise ValueError(f"{name}: unknown init {init!r}; choose one of {', '.join(INITS)}")
     if init == "zeros":

@@ -306,7 +306,8 @@ def mlp(n_inputs, hidden, n_outputs, *, output="softmax", seed=0, l1=0.0, l2=0.0
     ``hidden``: a list of (n_neurons, activation name) pairs, 0 or more;
     ``output``: "softmax", "sigmoid" or "linear" (regression), which also picks the loss;
     weights drawn from ``numpy.random.default_rng(seed)`` layer by layer as ``init`` says:
-    "book" (0.01 * standard normal), "zeros", "xavier" (Glorot normal) or "he" (He normal);
+    "book" (0.01 * standard normal), "book17" (0.1 * standard normal, the book's chapter 17), "zeros",
+    "xavier" (Glorot normal) or "he" (He normal);
     ``l1``/``l2`` regularise every layer's weights and biases; ``dropout`` > 0 puts a
     Dropout(dropout) after each hidden activation (drawing from the same generator, after
     the weights, unless a Trainer gives it one). ``features``: names from nncore.features.FEATURES

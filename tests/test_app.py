@@ -670,7 +670,8 @@ def test_a_challenge_keeps_its_data_from_the_draw_tab():
 def test_pickers_for_initial_weights_dropout_and_frozen_layers():
     at = playground()
     init = at.selectbox(key=K.widget("init"))
-    assert init.options == ["book: 0.01 × N(0, 1)", "zeros", "Xavier (Glorot normal)", "He normal"]
+    assert init.options == ["book: 0.01 × N(0, 1)", "book, chapter 17: 0.1 × N(0, 1)", "zeros",
+                            "Xavier (Glorot normal)", "He normal"]
     assert at.slider(key=K.widget("dropout")).value == 0.0 and at.multiselect(key=K.FROZEN).value == []
     button(at, "Step x10").click().run()
     init.set_value("he").run()

@@ -108,7 +108,7 @@ def test_mlp_regression_head_is_linear_with_mean_squared_error():
 
 # -- initialisation -------------------------------------------------------------------------------
 FAN_IN, FAN_OUT = 600, 400
-EXPECTED_STD = {"book": 0.01, "xavier": np.sqrt(2 / (FAN_IN + FAN_OUT)), "he": np.sqrt(2 / FAN_IN)}
+EXPECTED_STD = {"book": 0.01, "book17": 0.1, "xavier": np.sqrt(2 / (FAN_IN + FAN_OUT)), "he": np.sqrt(2 / FAN_IN)}
 
 
 @pytest.mark.parametrize("init", list(EXPECTED_STD))
@@ -132,7 +132,7 @@ def test_initialisations_are_scaled_draws_of_the_same_generator():
     assert np.array_equal(net["dense1.weights"], np.sqrt(2 / 8) * first)
     assert np.array_equal(net["dense2.weights"], np.sqrt(2 / 9) * second)
     assert np.array_equal(mlp(2, [(6, "relu")], 3, seed=8)["dense1.weights"], 0.01 * first)
-    with pytest.raises(ValueError, match="unknown init 'glorot'; choose one of book, zeros, xavier, he"):
+    with pytest.raises(ValueError, match="unknown init 'glorot'; choose one of book, book17, zeros, xavier, he"):
         mlp(2, [], 2, init="glorot")
 
 

@@ -88,7 +88,7 @@ def test_initial_weights_and_dropout_round_trip_and_rebuild_the_run():
 def test_hostile_initial_weights_and_dropout_fall_back_with_a_note():
     cfg, notes = Config.from_query({"init": "<script>", "dropout": "2"})
     assert (cfg.init, cfg.dropout) == ("book", 0.0)
-    assert notes == ["init=<script> is not allowed (choose one of book, zeros, xavier, he); using book",
+    assert notes == ["init=<script> is not allowed (choose one of book, book17, zeros, xavier, he); using book",
                      "dropout=2.0 is not allowed (must be between 0.0 and 0.5); using 0.0"]
 
 
@@ -150,3 +150,13 @@ def test_a_regression_dataset_drops_input_features_with_a_note():
     assert (cfg.dataset, cfg.features) == ("sine", ())
     assert notes == ["input features are built from the plane's (x1, x2); sine has one input x, so "
                      "features=x1sq-sinx1 is not used"]
+
+
+def test_samples_go_to_1000_for_a_regression_and_500_per_class_for_classification():
+    assert Config.from_query({"dataset": "sine", "output": "linear", "samples": "1000"}) == (
+        Config(dataset="sine", output="linear", samples=1000), [])
+    cfg, notes = Config.from_query({"dataset": "moons", "classes": "2", "samples": "800"})
+    assert cfg.samples == 500 and notes == ["samples=800 per class is too many for classification (at most 500); "
+                                            "using 500"]
+    cfg, notes = Config.from_query({"samples": "1001"})
+    assert cfg.samples == Config().samples and "must be between 5 and 1000" in notes[0]

@@ -18,6 +18,7 @@ from ui.state import (
     HIDDEN_ACTIVATIONS,
     MAX_HIDDEN_LAYERS,
     MAX_NEURONS,
+    MAX_SAMPLES_PER_CLASS,
     PRESETS,
     REGRESSION_DATASETS,
     SPEEDS,
@@ -221,7 +222,9 @@ def data_widgets(run):
             ss[widget("classes")] = min(max(ss[widget("classes")], lo), hi)
             if lo < hi:
                 st.slider("Classes", lo, hi, key=widget("classes"), disabled=locked("classes"))
-        st.slider("Samples" if regression else "Samples per class", *BOUNDS["samples"][1:], key=widget("samples"),
+        top = BOUNDS["samples"][2] if regression else MAX_SAMPLES_PER_CLASS
+        ss[widget("samples")] = min(ss[widget("samples")], top)
+        st.slider("Samples" if regression else "Samples per class", BOUNDS["samples"][1], top, key=widget("samples"),
                   disabled=locked("samples"))
         st.slider("Noise", 0.0, 1.0, step=0.01, key=widget("noise"), disabled=locked("noise"))
     st.slider("Test fraction", 0.0, 0.5, step=0.05, key=widget("test_fraction"), disabled=locked("test_fraction"))
@@ -241,9 +244,15 @@ def dataset_label(custom):
 
 def model_widgets():
     ss = st.session_state
+    # A regression has one input x, and the features are built from the plane's (x1, x2): none there
+    # (Config.validated drops them too).
+    one_input = ss.get(widget("dataset")) in REGRESSION_DATASETS
+    if one_input:
+        ss[widget("features")] = []
     st.pills("Input features (besides x1, x2)", list(FEATURES), selection_mode="multi", key=widget("features"),
-             format_func=feature_label, disabled=locked("features"),
-             help="Computed from each point and fed to the first layer with x1 and x2; the stage draws each "
+             format_func=feature_label, disabled=locked("features") or one_input,
+             help="For the 2-D datasets (not sine or abs, whose one input is x). " * one_input +
+                  "Computed from each point and fed to the first layer with x1 and x2; the stage draws each "
                   "one's map. With x1² and x2², a network without hidden layers can draw a circle.")
     hidden = locked("hidden")
     st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=widget("n_hidden"), disabled=hidden)
@@ -282,8 +291,8 @@ def feature_label(name):
     return FEATURES[name][0]
 
 
-INIT_LABELS = {"book": "book: 0.01 × N(0, 1)", "zeros": "zeros", "xavier": "Xavier (Glorot normal)",
-               "he": "He normal"}
+INIT_LABELS = {"book": "book: 0.01 × N(0, 1)", "book17": "book, chapter 17: 0.1 × N(0, 1)", "zeros": "zeros",
+               "xavier": "Xavier (Glorot normal)", "he": "He normal"}
 
 
 def optimizer_name(name):
