@@ -26,10 +26,6 @@ BUDGET_ALONE = 0.65     # ... and when it did not. Measured on a 0.43 ms step: 0
                         # ~740 iterations/s, 0.65 reaches ~1,160 (speed 50 at full scale is 1,200); 0.65
                         # for everyone let 30 sessions freeze 1.4 s in 1 of 5 runs (0.5: 0 of 5)
 WAITED = 0.005          # seconds of waiting for BATCH_LOCK that count as sharing the server
-QUEUE = 0.15            # ... and at most this share of its film's time a batch should wait for it: the
-                        # budgets alone let the lock's queue grow until it was never free (the sessions of a
-                        # process sharing its time), so a process spent a whole core training and two
-                        # replicas left nothing for the rest: 60 sessions on two froze 1-2 s in 2 of 3 runs
 FPS = 24                # x 50 iterations per frame (the default speed): 1,200 iterations/s
 
 # One session's batch of frames at a time. Not state (it holds no data): NumPy releases the GIL in
@@ -66,13 +62,9 @@ def play_plan(speed, scale):
 def adapt(scale, elapsed, frames, waited=0.0):
     """The scale after a batch of ``frames`` took ``elapsed`` seconds of wall time (the wait for
     BATCH_LOCK included: that is where other sessions show, ``waited`` of it): aim to spend at most
-    BUDGET of the time those frames play for, BUDGET_ALONE if the batch did not wait for the lock, and
-    to wait at most QUEUE of it (every session backing off keeps the lock's queue short)."""
-    film = frames / FPS
+    BUDGET of the time those frames play for, BUDGET_ALONE if the batch did not wait for the lock."""
     budget = BUDGET_ALONE if waited < WAITED else BUDGET
-    room = budget * film / max(elapsed, 1e-3)
-    if waited >= WAITED:
-        room = min(room, QUEUE * film / waited)
+    room = budget * frames / FPS / max(elapsed, 1e-3)
     # Grow only with a margin (a speed that just fits would make every late batch a stall), and a busy
     # server still shrinks everyone as soon as batches run late.
     grow = 2.0 if room > 3 else 1.25 if room > 1.2 else min(1.0, room)
