@@ -153,10 +153,11 @@ SATURATION_SHARE = 0.01
 
 def neuron_states(activation):
     """Each neuron's state on the batch of ``activation``'s last forward pass, shape (n_neurons,), of
-    WORKING, DEAD or SATURATED: a ReLU whose output is 0 on every sample is DEAD (no gradient reaches
-    its weights: it cannot come back by itself); a sigmoid or tanh whose slope is below SATURATION_SHARE
-    of its largest on every sample is SATURATED (it passes almost no gradient back). Other activations
-    (linear, softmax) are always WORKING."""
+    WORKING, DEAD or SATURATED: a ReLU whose output is 0 on every sample is DEAD (no gradient of this
+    batch reaches its weights: it comes back only if momentum, or the layers before it, move its
+    input); a sigmoid or tanh whose slope is below SATURATION_SHARE of its largest on every sample is
+    SATURATED (it passes almost no gradient back). Other activations (linear, softmax) are always
+    WORKING."""
     output = activation.output
     states = np.full(output.shape[1], WORKING, dtype=np.int64)
     if isinstance(activation, ReLU):

@@ -128,6 +128,16 @@ CLASS_RANGE = {"spiral": (2, 5), "vertical": (2, 5), "circles": (2, 5), "moons":
 REGRESSION = {"sine": sine, "abs": absolute}
 
 
+def call(name, samples, classes, noise, seed):
+    """(function, arguments) that make the named dataset: a classification one takes ``classes``, a
+    regression one does not. One place for the choice, for the app and for the scripts it writes."""
+    if name in REGRESSION:
+        return REGRESSION[name], (samples, noise, seed)
+    if name in CLASSIFICATION:
+        return CLASSIFICATION[name], (samples, classes, noise, seed)
+    raise ValueError(f"unknown dataset {name!r}; choose one of {', '.join([*CLASSIFICATION, *REGRESSION])}")
+
+
 def train_test_split(X, y, test_fraction, seed):
     """Shuffle with ``seed`` and split; test_fraction in [0, 0.9]. Returns X_train, y_train, X_test, y_test."""
     if not 0 <= test_fraction <= 0.9:

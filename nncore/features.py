@@ -55,8 +55,9 @@ class Features:
         if inputs.ndim != 2 or inputs.shape[1] != 2:
             raise ValueError(f"features: expects inputs of shape (n_samples, 2), got {inputs.shape}")
         self.inputs = inputs
-        # A trainer's training and test sets are read-only and passed every iteration (full batch):
-        # their columns cannot have changed, and computing sin of every point each time would cost
+        # A trainer's training and test sets are read-only arrays that own their data, passed every
+        # iteration (full batch): their columns cannot have changed (a read-only view of a writable
+        # array can, so views are never kept), and computing sin of every point each time would cost
         # a quarter of a step. Two are kept, as a step alternates between the two sets.
         for seen, output in self._kept:
             if seen is inputs:
@@ -67,7 +68,7 @@ class Features:
         out[:, :2] = inputs
         for k, name in enumerate(self.names):
             out[:, 2 + k] = FEATURES[name][1](a, b)
-        if not inputs.flags.writeable:
+        if not inputs.flags.writeable and inputs.flags.owndata:
             out.setflags(write=False)  # shared by every pass over these inputs
             self._kept = ((inputs, out),) + self._kept[:1]
         self.output = out

@@ -181,12 +181,13 @@ class Network:
         """How many samples' printed loss is clipped (their gradient is not: see ``differentiated_loss``)."""
         return int(np.count_nonzero(self.loss.clipped(output, y)))
 
-    def _layer_walk(self):
+    def _layer_walk(self, grads=True):
         """Per Dense layer, after ``forward`` and ``backward``: (activation, a, grad), where ``activation``
         is the layer after the Dense (the Dense itself if none follows), ``a`` its output (n_samples,
         n_neurons) and ``grad`` the gradient the next layer sends back, dL/da (n_samples, n_neurons);
         for the last layer dL/dz before its activation (for softmax with cross-entropy the fused
-        (p − onehot)/n), because dL/dp of the clipped loss is not what flows."""
+        (p − onehot)/n), because dL/dp of the clipped loss is not what flows. With ``grads`` False,
+        after ``forward`` alone: grad None."""
         out = []
         for position, layer in enumerate(self.layers):
             if not isinstance(layer, Dense):
@@ -195,7 +196,9 @@ class Network:
             activation = self.layers[after] if after < len(self.layers) and not isinstance(
                 self.layers[after], Dense) else layer
             nxt = self.layers.index(activation) + 1
-            if nxt < len(self.layers):
+            if not grads:
+                grad = None
+            elif nxt < len(self.layers):
                 grad = self.layers[nxt].dinputs             # dL/da: what the next layer sends back
             else:
                 grad = activation.dinputs if activation is not layer else self.doutput  # dL/dz of the last layer
@@ -215,7 +218,7 @@ class Network:
         slope is below 1% of its largest on every sample); see ``activations.neuron_states``. The
         output layer is always WORKING: its gradient comes from the loss (a sigmoid output with
         cross-entropy cancels its slope), so a flat output there means confident, not stuck."""
-        walk = self._layer_walk()
+        walk = self._layer_walk(grads=False)
         return [activation_states(activation) if k < len(walk) - 1 else np.zeros(a.shape[1], dtype=np.int64)
                 for k, (activation, a, _) in enumerate(walk)]
 

@@ -721,6 +721,10 @@ def test_input_features_rebuild_the_first_layer_and_show_as_its_inputs():
     assert any("(input 3 = sin x1 → neuron" in m.value for m in at.markdown)
     metrics = {m.label: m.value for m in at.metric}
     assert float(metrics["relative error"]) < 1e-6
+    at.session_state[K.TAB] = "Network"
+    at.run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert not at.exception and "inputs (4)" in json.dumps(spec) and "inputs (2)" not in json.dumps(spec)
 
 
 def test_a_link_with_features_round_trips_and_a_bad_one_falls_back_with_a_note():
@@ -767,7 +771,7 @@ def test_regression_mode_every_tab_renders_with_nncores_numbers():
 
 
 def test_a_regression_link_asking_a_classifier_output_gets_linear_and_a_note():
-    at = playground(dataset="abs", output="softmax", classes="4")
+    at = playground(dataset="abs", output="sigmoid", classes="2")
     notes_shown = "\n".join(i.value for i in at.info).replace("\\", "")
     assert "abs is a regression dataset" in notes_shown and "using linear" in notes_shown
     assert at.session_state[K.CONFIG].output == "linear" and stage(at)["net"]["layers"][-1]["activation"] == "linear"

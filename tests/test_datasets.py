@@ -94,3 +94,10 @@ def test_absolute_is_abs_x_on_minus_one_to_one():
     assert X[:, 0].tolist() == [-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75]
     assert y[:, 0].tolist() == [1.0, 0.75, 0.5, 0.25, 0.0, 0.25, 0.5, 0.75]
     assert set(datasets.REGRESSION).isdisjoint(datasets.CLASSIFICATION)
+
+
+def test_call_names_the_function_and_its_arguments_for_both_kinds():
+    assert datasets.call("sine", 50, 3, 0.1, 7) == (datasets.sine, (50, 0.1, 7))          # no classes
+    assert datasets.call("moons", 50, 2, 0.1, 7) == (datasets.moons, (50, 2, 0.1, 7))
+    with pytest.raises(ValueError, match="unknown dataset 'nope'"):
+        datasets.call("nope", 50, 2, 0.1, 7)

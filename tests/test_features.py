@@ -176,3 +176,10 @@ def test_read_only_inputs_reuse_their_columns_and_writable_ones_never_do():
     out = layer.forward(mutable)
     mutable[0, 0] = 4.0
     assert layer.forward(mutable) is not out and layer.output[0, 2] == 16.0
+    # A read-only view of a writable array can change under it: never kept.
+    base = np.array([[1.0, 2.0]])
+    view = base.view()
+    view.setflags(write=False)
+    assert layer.forward(view)[0, 2] == 1.0
+    base[0, 0] = 10.0
+    assert layer.forward(view).tolist()[0][:3] == [10.0, 2.0, 100.0]

@@ -211,6 +211,10 @@ def test_neuron_states_dead_relu_and_saturated_sigmoid_tanh_by_hand():
     assert 1 - math.tanh(2.9) ** 2 == pytest.approx(0.012048, rel=1e-3)
     # The output softmax here is saturated (z0 - z1 = 78.6 on every sample: p1 = 7e-35) and is not marked.
     assert net.output[:, 1].max() < 1e-30
+    # The states need the forward pass only.
+    fresh = _state_network()
+    fresh.forward(STATE_X)
+    assert [s.tolist() for s in fresh.neuron_states()] == states
 
 
 def test_a_sigmoid_output_with_slope_near_0_is_not_marked():

@@ -247,8 +247,19 @@ def test_uploaded_weights_start_a_run_and_go_when_the_architecture_changes():
     said = run.apply_config(replace(CFG, init="xavier"))  # other initial weights: yours go
     assert [text for _, text in said] == [
         "Changed init, dropout: training restarted at iteration 0.",
-        "The architecture, the weight seed or the initial weights changed: the uploaded weights were dropped."]
+        "The architecture (the classes decide the output layer's width), the weight seed or the initial weights "
+        "changed: the uploaded weights were dropped."]
     assert K.START_WEIGHTS not in state and run.snapshot().record == fresh(replace(CFG, init="xavier")).record()
+
+
+def test_uploaded_weights_go_when_the_classes_change_the_output_layer():
+    # The same hidden layers and output name, but 4 classes need a 6 x 4 output layer: the 6 x 3 upload
+    # cannot be set (it raised "expected shape (6, 4)" inside the sidebar's apply_config, a traceback).
+    run, state = started()
+    assert run.load_weights("mine.json", nio.to_json(nncore.mlp(2, [(6, "tanh")], 3, seed=9))) is None
+    said = run.apply_config(replace(CFG, classes=4))
+    assert said[-1][1].endswith("the uploaded weights were dropped.") and K.START_WEIGHTS not in state
+    assert run.trainer.network["dense2.weights"].shape == (6, 4)
 
 
 def test_your_own_data_trains_and_drawn_points_need_two_classes():

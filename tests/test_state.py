@@ -129,12 +129,12 @@ def test_regression_links_round_trip_and_keep_the_output_linear():
 
 
 def test_a_regression_dataset_with_a_classifier_output_gets_linear_and_a_note():
-    cfg, notes = Config.from_query({"dataset": "sine", "output": "softmax", "classes": "4"})
+    cfg, notes = Config.from_query({"dataset": "sine", "output": "sigmoid", "classes": "4"})
     assert (cfg.dataset, cfg.output) == ("sine", "linear")
     assert notes == ["sine is a regression dataset (x -> y): its output is linear with mean squared error, "
-                     "not softmax; using linear"]
-    cfg, notes = Config.from_query({"dataset": "abs"})  # the default output, softmax
-    assert cfg.output == "linear" and len(notes) == 1 and "abs is a regression dataset" in notes[0]
+                     "not sigmoid; using linear"]
+    cfg, notes = Config.from_query({"dataset": "abs"})  # the output left at its default: no note
+    assert cfg.output == "linear" and notes == []
 
 
 def test_a_linear_output_on_classification_data_gets_softmax_and_a_note():

@@ -47,10 +47,7 @@ def script(cfg, schedule, iterations, filename="backprop_lab_run.py", freezes=()
     # init, dropout and features only when chosen, so a default run's script reads as the book's mlp.
     extra = "".join(f", {name}={getattr(cfg, name)!r}" for name in ("init", "dropout", "features")
                     if getattr(cfg, name) != getattr(Config(), name))
-    if cfg.regression:  # 1-D regression data takes no classes
-        make, args = nncore.datasets.REGRESSION[cfg.dataset], (cfg.samples, cfg.noise, cfg.data_seed)
-    else:
-        make, args = nncore.datasets.CLASSIFICATION[cfg.dataset], (cfg.samples, cfg.classes, cfg.noise, cfg.data_seed)
+    make, args = nncore.datasets.call(cfg.dataset, cfg.samples, cfg.classes, cfg.noise, cfg.data_seed)
     return SCRIPT.format(
         iterations=iterations, filename=filename, data_call=f"{make.__name__}({', '.join(map(repr, args))})",
         test_fraction=cfg.test_fraction, data_seed=cfg.data_seed, hidden=list(cfg.hidden), n_inputs=cfg.n_inputs,

@@ -23,10 +23,8 @@ PHASES_MS = 1000        # a Step shown in phases (forward, backward, update) tak
 
 def split_dataset(name, samples, classes, noise, test_fraction, seed):
     """(X_train, y_train, X_test, y_test) of a named dataset (a regression one ignores ``classes``)."""
-    if name in nncore.datasets.REGRESSION:
-        X, y = nncore.datasets.REGRESSION[name](samples, noise, seed)
-    else:
-        X, y = nncore.datasets.CLASSIFICATION[name](samples, classes, noise, seed)
+    make, args = nncore.datasets.call(name, samples, classes, noise, seed)
+    X, y = make(*args)
     return nncore.datasets.train_test_split(X, y, test_fraction, seed)
 
 
@@ -46,9 +44,9 @@ def network_for(cfg):
 
 
 def start_key(cfg):
-    """What uploaded weights must match to stay: the layers, and no new weights drawn since (New
-    weights, another way of drawing them)."""
-    return cfg.hidden, cfg.output, cfg.weight_seed, cfg.init, cfg.features
+    """What uploaded weights must match to stay: the layers (their widths in and out included: the classes
+    decide the output's), and no new weights drawn since (New weights, another way of drawing them)."""
+    return cfg.hidden, cfg.output, cfg.n_inputs, cfg.n_outputs, cfg.weight_seed, cfg.init, cfg.features
 
 
 def changed(old, new, names):
@@ -204,8 +202,8 @@ class PlaygroundRun:
                 network.set_parameters(start[1])
             else:
                 del self.state[K.START_WEIGHTS]
-                self.notify("info", "The architecture, the weight seed or the initial weights changed: the uploaded "
-                                    "weights were dropped.")
+                self.notify("info", "The architecture (the classes decide the output layer's width), the weight "
+                                    "seed or the initial weights changed: the uploaded weights were dropped.")
         self.state[K.BUILD] = self.state.get(K.BUILD, 0) + 1  # which run this is (run B starts from its weights)
         optimizer = nncore.OPTIMIZERS[cfg.optimizer](**cfg.hyperparameters())
         self.state[K.TRAINER] = nncore.Trainer(network, optimizer, X, y, X_test=X_test, y_test=y_test,

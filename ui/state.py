@@ -12,6 +12,7 @@ from nncore.activations import ACTIVATIONS
 from nncore.datasets import CLASS_RANGE, REGRESSION
 from nncore.features import FEATURES, canonical
 from nncore.layers import INITS
+from nncore.network import output_size
 from nncore.optimizers import OPTIMIZERS
 
 
@@ -200,7 +201,7 @@ class Config:
     def n_outputs(self):
         """The output layer's width: one value y for regression, else one per class (one P(class 1) for
         a sigmoid)."""
-        return 1 if self.regression else (1 if self.output == "sigmoid" else self.classes)
+        return 1 if self.regression else output_size(self.output, self.classes)
 
     def hyperparameters(self):
         """The optimizer's settings that may change mid-run without a reset."""
@@ -223,8 +224,11 @@ class Config:
                              f"using {link_value(f.name, good[f.name])}")
         cfg = replace(default, **good)
         if cfg.regression:
-            # The dataset decides the task: a link asking sine with softmax gets sine, as regression.
-            if cfg.output != "linear":
+            # The dataset decides the task: a link asking sine with sigmoid gets sine, as regression, and a
+            # note; a link naming only the dataset (the output left at its default) needs none.
+            if cfg.output == default.output:
+                cfg = replace(cfg, output="linear")
+            elif cfg.output != "linear":
                 notes.append(f"{cfg.dataset} is a regression dataset (x -> y): its output is linear with mean "
                              f"squared error, not {cfg.output}; using linear")
                 cfg = replace(cfg, output="linear")

@@ -45,7 +45,10 @@ Payload (``data``) fields::
                              one Step; animate forward, backward and update from the first to the second
     fps: int                 frames shown per second while playing
     grid: {w, h, x0, x1, y0, y1}   where the browser samples the network: linspace(x0, x1, w) etc.
-    classes: int
+    task: "classification" | "regression"   regression: one input x, a linear output y, the points are
+                             (x, target) with c 0, the grid is one row (h 1) and the middle panel draws
+                             the fitted curve
+    classes: int             1 for a regression
     net: {inputs: ["x1", "x2", ...], features: [...], layers: [{name, n_in, n, activation}, ...]}
                              the architecture (ui.run.architecture): the first layer's inputs' labels,
                              the feature names (nncore.FEATURES) forward.js computes from (x1, x2)
@@ -55,7 +58,7 @@ Payload (``data``) fields::
               activity, grad (encode_floats: n per layer; see nncore.Network.neuron_summaries),
               state (encode_floats: n per layer, 0 working, 1 dead, 2 saturated on the batch; see
               nncore.Network.neuron_states), batch (int: the batch's samples),
-              input_grads (optional, encode_floats: -dL_s/dx_s, 2 per training point)}, ...]
+              input_grads (optional, encode_floats: -dL_s/dx_s, n_inputs per training point)}, ...]
     history: {it: [...], loss: [...], test_loss: [...]}  up to the first frame
     view: {mode: "weights" | "gradients", arrows: bool, phases_ms: int}   the stage's switches
     message: str             optional, shown by the stage (why play stopped)

@@ -13,7 +13,7 @@ def show(pg, snap):
     net = snap.network
     mode = st.segmented_control("Edge width", ["|w|", "|dL/dw|"], default="|w|", key=K.EDGE_MODE, required=True)
     layers = net.dense_layers
-    sizes = [net.n_inputs] + [layer.n_neurons for layer in layers]
+    sizes = [len(net.input_labels)] + [layer.n_neurons for layer in layers]  # the first layer's inputs, features too
     weights = [layer.weights for layer in layers]
     values = weights if mode == "|w|" else [layer.dweights for layer in layers]
     if max(sizes) > LIMIT:
