@@ -13,6 +13,22 @@ export function niceCeil(v) {
   return 10 * p;
 }
 
+// Ticks of a log axis from a to b (0 < a < b): the decades, and 2 and 5 times each while fewer than three
+// decades fall inside (a loss moving within a decade or two would show one label or none).
+export function logTicks(a, b) {
+  const decades = [];
+  for (let e = Math.ceil(Math.log10(a) - 1e-9); Math.pow(10, e) <= b * (1 + 1e-9); e++) decades.push(e);
+  const steps = decades.length >= 3 ? [1] : [1, 2, 5];
+  const ticks = [];
+  for (let e = Math.floor(Math.log10(a)); Math.pow(10, e) <= b; e++) {
+    for (const k of steps) {
+      const v = +(k * Math.pow(10, e)).toPrecision(12);
+      if (v >= a * (1 - 1e-9) && v <= b * (1 + 1e-9)) ticks.push(v);
+    }
+  }
+  return ticks;
+}
+
 export function axisTicks(ctx, a, b, count, at, dir, st, th) {
   const step = niceStep(b - a, Math.max(2, Math.min(8, Math.floor(count))));
   const ticks = [];

@@ -1,6 +1,6 @@
 // The loss plot: train (and test) loss up to the frame on screen.
 
-import { axisTicks, drawTicks, niceCeil } from "./axes.js";
+import { axisTicks, drawTicks, logTicks, niceCeil } from "./axes.js";
 import { style } from "./theme.js";
 
 // The loss curve `c` ({it, loss, test}) with a marker on `frame`, the one on screen.
@@ -42,9 +42,7 @@ export function drawLoss({ ctx, w, h }, d, c, frame, th) {
   ctx.strokeRect(m.l, m.t, pw, ph);
   axisTicks(ctx, 0, xmax, pw / (st.font * 6), (v) => [X(v), m.t + ph], "x", st, th);
   if (logY && Math.log10(y1 / y0) >= 1.5) {
-    const ticks = [];
-    for (let v = Math.pow(10, Math.ceil(Math.log10(y0))); v <= y1; v *= 10) ticks.push(v);
-    drawTicks(ctx, ticks, (v) => [m.l, Y(v)], "y", st, th);
+    drawTicks(ctx, logTicks(y0, y1), (v) => [m.l, Y(v)], "y", st, th);
   } else {
     axisTicks(ctx, y0, y1, ph / (st.font * 3), (v) => [m.l, Y(v)], "y", st, th);
   }
