@@ -173,3 +173,35 @@ def test_an_edge_opens_its_weight_and_a_neuron_opens_its_map(browser, base_url):
         watch.check()
     finally:
         ctx.close()
+
+
+CURVE_PIXELS = """() => {
+    const roots = [document, ...[...document.querySelectorAll('*')].map(e => e.shadowRoot).filter(Boolean)];
+    const c = roots.map(r => r.querySelector('canvas.bpl-boundary')).find(Boolean);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let curve = 0;
+    for (let p = 0; p < d.length; p += 4) {   // the fitted curve's vermillion (213, 94, 0)
+        if (Math.abs(d[p] - 213) < 12 && Math.abs(d[p + 1] - 94) < 12 && d[p + 2] < 20) curve++;
+    }
+    return [curve, c.width, c.height];
+}"""
+
+
+def test_regression_mode_draws_the_fitted_curve_from_the_served_script(browser, base_url):
+    ctx, page, watch = open_stage(browser, base_url, 1400, 1000, "?dataset=sine&output=linear&samples=200&"
+                                  "hidden=16relu-16relu&init=book17&learning_rate=0.005")
+    try:
+        # The stage's code came from static/stage.js, once, as JavaScript (ui.live's loader).
+        got = [r for r in page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+               if "/app/static/stage.js?v=" in r]
+        assert len(got) == 1, got
+        button(page, "Step x10").first.click()
+        expect(status(page)).to_have_text(re.compile(r"^Iteration 10 · loss [\d.e-]+ · accuracy [\d.]+%"))
+        settle(page)
+        curve, w, h = page.evaluate(CURVE_PIXELS)
+        # A line across the panel: at least one pixel per column of most of its width (device pixels).
+        assert curve > 0.5 * w, (curve, w, h)
+        assert live(page)["drawnIteration"] == 10
+        watch.check()
+    finally:
+        ctx.close()
