@@ -151,3 +151,18 @@ def test_playground_landscape_steps_aside_while_playing():
     assert not at.exception
     assert not any(t["type"] == "contour" for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"])
     assert any(c.value.startswith("Playing: the stage above is live") for c in at.caption)
+
+
+def test_the_chosen_weights_are_named_by_their_inputs():
+    at = playground(features="x1sq-sinx1")
+    button(at, "Step x10").click().run()
+    open_landscape(at)
+    at.segmented_control(key=K.LANDSCAPE_PLANE).set_value("weights").run()
+    at.selectbox(key=K.landscape_axis("p", "neuron")).set_value(0).run()
+    at.selectbox(key=K.landscape_axis("q", "neuron")).set_value(0).run()
+    assert not at.exception
+    assert at.selectbox(key=K.landscape_axis("p", "input")).options == [
+        "w[0,0] (from x1)", "w[1,0] (from x2)", "w[2,0] (from x1²)", "w[3,0] (from sin x1)", "b[0] (bias)"]
+    at.selectbox(key=K.landscape_axis("q", "layer")).set_value("dense2").run()
+    assert at.selectbox(key=K.landscape_axis("q", "input")).options[:2] == ["w[0,0] (from neuron 0)",
+                                                                          "w[1,0] (from neuron 1)"]

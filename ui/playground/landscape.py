@@ -39,7 +39,9 @@ def parameter_picker(axis, net, default):
     layer = st.selectbox("Layer", layers, key=layer_key)
     dense = net.dense_layers[layers.index(layer)]
     j = st.selectbox("Neuron j", range(dense.n_neurons), key=neuron_key) if dense.n_neurons > 1 else 0
-    inputs = [f"w[{i},{j}] (from input {i})" for i in range(dense.n_inputs)] + [f"b[{j}] (bias)"]
+    # The first layer's inputs by name (x1, x2, the features); a later layer's are neurons of the one before.
+    source = net.input_labels if dense is net.dense_layers[0] else [f"neuron {i}" for i in range(dense.n_inputs)]
+    inputs = [f"w[{i},{j}] (from {source[i]})" for i in range(dense.n_inputs)] + [f"b[{j}] (bias)"]
     choice = st.selectbox("Parameter", range(len(inputs)), format_func=inputs.__getitem__, key=input_key)
     j, choice = min(int(j), dense.n_neurons - 1), min(int(choice), dense.n_inputs)
     if choice == dense.n_inputs:
