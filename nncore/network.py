@@ -6,7 +6,7 @@ import numpy as np
 
 from .activations import ACTIVATIONS, Sigmoid, Softmax
 from .activations import neuron_states as activation_states
-from .features import RAW, Features
+from .features import Features
 from .layers import INITS, Dense, Dropout, l1_sign
 from .losses import LOSSES, BinaryCrossentropy, CategoricalCrossentropy, one_hot
 
@@ -70,7 +70,7 @@ class Network:
         """The first Dense layer's inputs, for display: ("x1", "x2", "x1²", ...)."""
         if self.features:
             return self.features.labels
-        return RAW if self.n_inputs == 2 else tuple(f"x{i + 1}" for i in range(self.n_inputs))
+        return tuple(f"x{i + 1}" for i in range(self.n_inputs))
 
     @property
     def n_outputs(self):

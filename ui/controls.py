@@ -129,20 +129,19 @@ def transport(key, *, step, play, reset, playing):
     projector, wrapping on a phone) in a horizontal container keyed ``key``, returned for more buttons.
     ``step(n)``; ``play(on)``, set rather than toggled: a re-sent click must not undo itself."""
     row = st.container(horizontal=True, gap="small", key=key)
-    tip = button_help()
     with row:
-        st.button("Step", on_click=step, args=(1,), help=tip(HELP["step"]), shortcut="Right")
-        st.button("Step x10", on_click=step, args=(10,), help=tip(HELP["step10"]), shortcut="Shift+Right")
-        st.button("Pause" if playing else "Play", on_click=play, args=(not playing,), help=tip(HELP["play"]),
-                  shortcut="Space", type="primary")
-        st.button("Reset", on_click=reset, help=tip(HELP["reset"]), shortcut="Home")
+        st.button("Step", on_click=step, args=(1,), help=button_help(HELP["step"]), shortcut="Right")
+        st.button("Step x10", on_click=step, args=(10,), help=button_help(HELP["step10"]), shortcut="Shift+Right")
+        st.button("Pause" if playing else "Play", on_click=play, args=(not playing,),
+                  help=button_help(HELP["play"]), shortcut="Space", type="primary")
+        st.button("Reset", on_click=reset, help=button_help(HELP["reset"]), shortcut="Home")
     return row
 
 
-def button_help():
+def button_help(text):
     """``help=`` for a button in a transport row: none in presentation mode, where the tooltip of the
     button just clicked (the mouse stays on it) would cover the iteration number under the row."""
-    return (lambda text: None) if presentation() else (lambda text: text)
+    return None if presentation() else text
 
 
 PLAY_SPEEDS = (1, 2, 5, 10, 20, 50)  # iterations per second: 1 to follow the numbers, 20+ to watch the curve

@@ -143,7 +143,7 @@ def draw(pg):
     frames, grid = pg.next_batch()
     playing = pg.playing
     transport(K.TRANSPORT, step=on_step, play=on_play, reset=on_reset, playing=playing).button(
-        "New weights", on_click=new_weights, help=button_help()("Draw other initial weights (next weight seed)"))
+        "New weights", on_click=new_weights, help=button_help("Draw other initial weights (next weight seed)"))
 
     trainer = pg.trainer
     if trainer.iteration > 0:
