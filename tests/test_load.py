@@ -72,12 +72,12 @@ def test_protocol_player_paces_with_the_payloads_numbers():
     s.queue = s.queue[:3]
     assert s.pace() == 6  # 24 * 3 / ceil(24 / 2)
     s.queue = s.queue[:1]
-    assert s.pace() == 3  # 24 * max(1/8, 1/12)
+    assert s.pace() == 4  # max(min_fps 4, 24 * 1/12)
     # The numbers come from the payload, not from a copy: change them and the player follows.
-    s.ingest({**d, "seq": 2, "frames": [{"iteration": 30}], "pacing": {**PACING, "min_pace": 0.75, "fps_max": 10}}, 1.0)
+    s.ingest({**d, "seq": 2, "frames": [{"iteration": 30}], "pacing": {**PACING, "min_fps": 7.5, "fps_max": 10}}, 1.0)
     assert s.fps == 10 and s.queue == [2, 30]
     s.queue = [30]
-    assert s.pace() == 7.5  # 10 * max(0.75, 1 queued / max(2, ceil(1 / 2)))
+    assert s.pace() == 7.5  # max(min_fps 7.5, 10 * 1 queued / max(2, ceil(1 / 2)))
     with pytest.raises(ProtocolError, match="pacing"):
         s.ingest({k: v for k, v in d.items() if k != "pacing"}, 2.0)
 

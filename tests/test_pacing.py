@@ -1,5 +1,9 @@
 """Pacing: hand-computed scales, plans and grids (room = budget * frames / FPS / elapsed; budget 0.65
-for a batch that did not wait for the batch lock, 0.5 for one that did)."""
+for a batch that did not wait for the batch lock, 0.5 for one that did; a batch that waited over a
+quarter of its film's time puts the session at BUSY_SCALE or below), and the batch lock."""
+
+import threading
+import time
 
 import pytest
 
@@ -25,7 +29,10 @@ def test_adapt(scale, elapsed, frames, expected):
     (0.25, 0.5, 0.0, 0.3125),   # alone: room 0.65 / 0.5 = 1.3 -> x1.25
     (0.25, 0.5, 0.004, 0.3125), # 4 ms of waiting is still alone
     (0.25, 0.5, 0.2, 0.25),     # waited for others: room 0.5 / 0.5 = 1.0 -> unchanged
-    (0.25, 1.0, 0.5, 0.125),    # waited, room 0.5 -> half
+    (0.25, 1.0, 0.2, 0.125),    # waited, room 0.5 -> half
+    (0.25, 1.0, 0.3, 0.04),     # waited 0.3 s of its 1-s film (over CROWDED): busy, at BUSY_SCALE
+    (1.0, 0.3, 0.26, 0.04),     # room 1.67 would grow it, but it waited 0.26 s: busy
+    (0.02, 1.0, 0.5, 0.01),     # already below BUSY_SCALE: room 0.5 -> 0.01
 ])
 def test_a_batch_that_waited_for_others_spends_less(scale, elapsed, waited, expected):
     assert pacing.adapt(scale, elapsed, 24, waited) == pytest.approx(expected, rel=1e-12)
@@ -47,6 +54,10 @@ def test_busy_needs_playing_and_a_scale_below_the_start():
     assert pacing.busy(True, 0.04) and not pacing.busy(False, 0.04) and not pacing.busy(True, 0.05)
 
 
+def test_a_busy_film_plays_at_half_the_frame_rate():
+    assert (pacing.fps(True, 0.04), pacing.fps(True, 0.05), pacing.fps(False, 0.04)) == (12, 24, 24)
+
+
 @pytest.mark.parametrize("macs, side", [
     (2 * 16 + 16 * 3, 64),                      # 2-16-3: capped at the finest grid
     (6_000_000 // 40**2, 40),                   # exactly 40 x 40 within the budget
@@ -56,9 +67,50 @@ def test_grid_size_keeps_the_browsers_work_per_frame_bounded(macs, side):
     assert pacing.grid_size(macs) == side
 
 
-def test_the_batch_lock_lets_one_batch_in_at_a_time():
-    assert pacing.BATCH_LOCK.acquire(blocking=False)
-    try:
-        assert not pacing.BATCH_LOCK.acquire(blocking=False)  # a second session waits its turn
-    finally:
-        pacing.BATCH_LOCK.release()
+def queue_behind(lock, name, order):
+    """A thread that takes ``lock`` once it is its turn and notes ``name``; returns once it queues."""
+    before = lock.waiting()
+    t = threading.Thread(target=lambda: (lock.__enter__(), order.append(name), lock.__exit__(None, None, None)))
+    t.start()
+    deadline = time.monotonic() + 10
+    while lock.waiting() == before:
+        assert time.monotonic() < deadline, f"{name} never queued"
+        time.sleep(0.001)
+    return t
+
+
+def test_the_batch_lock_lets_one_batch_in_at_a_time_first_come_first_served():
+    lock, order = pacing.FairLock(), []
+    with lock:
+        assert lock.waiting() == 0
+        threads = [queue_behind(lock, name, order) for name in "abcde"]
+        assert lock.waiting() == 5 and order == []  # they wait their turn
+    for t in threads:
+        t.join(10)
+    assert order == list("abcde") and lock.waiting() == 0
+
+
+def test_a_session_interrupted_while_queueing_does_not_block_the_ones_after_it():
+    lock, order = pacing.FairLock(), []
+
+    class Interrupted(threading.Condition):
+        def wait(self, timeout=None):
+            if threading.current_thread().name == "interrupted":
+                raise KeyboardInterrupt
+            return super().wait(timeout)
+
+    def interrupted():
+        try:
+            lock.__enter__()
+        except KeyboardInterrupt:
+            order.append("interrupted")
+
+    lock._cond = Interrupted(threading.Lock())
+    with lock:
+        t = threading.Thread(target=interrupted, name="interrupted")
+        t.start()
+        t.join(10)  # it queued, then left with its exception
+        assert order == ["interrupted"] and lock.waiting() == 0
+        after = queue_behind(lock, "after", order)
+    after.join(10)
+    assert order == ["interrupted", "after"] and lock.waiting() == 0

@@ -12,6 +12,7 @@ import pytest
 import nncore
 import nncore.io as nio
 from nncore import datasets
+from ui import pacing
 from ui.run import PlaygroundRun
 from ui.state import CUSTOM, PRESETS, Config, K
 
@@ -87,6 +88,43 @@ def test_play_pause_and_the_live_views_answer():
     run.paused_at(103)  # the frame on screen when the browser stopped
     assert run.trainer.iteration == run.view() == 103 and not run.pause_pending
     assert run.snapshot().record == trained(CFG, 103).record()
+
+
+def test_a_long_turn_at_the_batch_lock_with_others_queueing_goes_on_at_one_iteration_a_frame(monkeypatch):
+    class Queued:  # the batch lock, with another session queueing behind this one
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            pass
+
+        def waiting(self):
+            return 1
+
+    monkeypatch.setattr(pacing, "BATCH_LOCK", Queued())
+    run, state = started()
+    run.play()
+    state[K.PLAY_SCALE] = 1.0  # sped up alone: 50 iterations a frame
+    ticks = count()
+    frames, _ = run.next_batch(lambda: 0.03 * next(ticks))  # each reading of the clock 30 ms later
+    # In at 0.03 s; before frame k the turn has lasted 0.03 (k + 1) s: over YIELD_AFTER (0.1 s) at k = 3.
+    its = [f["iteration"] for f in frames]
+    assert its == [50, 100, 150] + list(range(151, 172))
+    assert frames[-1]["loss"] == trained(CFG, 171).record()["loss"]  # the same run, in smaller strides
+
+
+def test_a_batch_that_waited_long_for_the_lock_makes_the_film_busy_until_the_server_has_room():
+    run, state = started()
+    run.play()
+    payload = run.payload([], 64, show_test=False, presentation=False, encode=str)
+    assert payload["fps"] == pacing.FPS == 24 and not run.busy
+    readings = iter([0.0, 0.3, 0.4])  # in after 0.3 s of waiting (over CROWDED of its 1-s film); out at 0.4
+    frames, _ = run.next_batch(lambda: next(readings))
+    assert len(frames) == 24 and run.busy and run.scale == pacing.BUSY_SCALE
+    assert run.payload(frames, 64, show_test=False, presentation=False, encode=str)["fps"] == pacing.BUSY_FPS == 12
+    frames, _ = run.next_batch(clock(0.1))  # busy: 48 frames (2 s of film) in 0.1 s, no wait: room 13
+    assert len(frames) == 48 and run.scale == 2 * pacing.BUSY_SCALE and not run.busy
+    assert run.payload(frames, 64, show_test=False, presentation=False, encode=str)["fps"] == 24
 
 
 @pytest.mark.parametrize("answer", ["12", 12.0, True, None, -1, 900])

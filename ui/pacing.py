@@ -1,11 +1,18 @@
 """How fast a playing session trains: pure functions over explicit numbers, and the batch lock.
 
 A session whose batches took too long (a busy server: many students playing) trains fewer
-iterations per frame in larger batches, so everyone keeps a moving picture: graceful, per
-session, no shared state. The run itself is unchanged: iteration N is the same however it
-is reached.
+iterations per frame, in larger batches played at half the frame rate, so everyone keeps a
+moving picture: graceful, per session, no shared state. The run itself is unchanged: iteration
+N is the same however it is reached.
+
+Measured, 60 sessions on two processes behind nginx on 2 cores (bench/load_test.py, README "A
+class"): each process trains and sends about 450 frames/s, so 30 sessions get about 15 frames/s
+each. At 24 frames/s they all asked for more than that, the queue for the batch lock grew to 3 s,
+longer than the film they had, and 1 run in 3 met the 1-s freeze target; at BUSY_FPS, with the
+lock first come first served and a long turn cut short when others queue, 8 runs in 8 did.
 """
 
+import collections
 import threading
 
 GRID = 64               # finest grid the browser samples the network on (GRID x GRID) ...
@@ -20,6 +27,7 @@ START_SCALE = 0.05      # Play starts at a twentieth of the speed and speeds up 
                         # (2 of 2 runs each): from 0.25, longest freeze 2.0-6.5 s; from 0.1,
                         # 1.1-1.3 s; from 0.05, 0.4-0.6 s
 MIN_SCALE = 0.01
+BUSY_SCALE = 0.04       # where a crowded batch puts a session: below START_SCALE, busy
 BUDGET = 0.5            # share of its film's time a session's batch may take when it had to wait for
                         # BATCH_LOCK (others are playing) ...
 BUDGET_ALONE = 0.65     # ... and when it did not. Measured on a 0.43 ms step: 0.5 holds one session at
@@ -27,11 +35,51 @@ BUDGET_ALONE = 0.65     # ... and when it did not. Measured on a 0.43 ms step: 0
                         # for everyone let 30 sessions freeze 1.4 s in 1 of 5 runs (0.5: 0 of 5)
 WAITED = 0.005          # seconds of waiting for BATCH_LOCK that count as sharing the server
 FPS = 24                # x 50 iterations per frame (the default speed): 1,200 iterations/s
+BUSY_FPS = 12           # the film's frame rate on a busy server (module docstring)
+CROWDED = 0.25          # a batch that waited for BATCH_LOCK this share of its film's time: a busy server
+YIELD_AFTER = 0.1       # seconds a batch holds BATCH_LOCK at its full stride while others queue; its
+                        # other frames take one iteration each: a session that sped up alone must not
+                        # make a class that just joined wait for its 0.7-s batches
 
-# One session's batch of frames at a time. Not state (it holds no data): NumPy releases the GIL in
-# most calls at these sizes, and 30 script threads taking turns at every release spent 8x the CPU
-# of one uncontended batch (measured: 91 ms instead of 11 ms for 48 frames).
-BATCH_LOCK = threading.Lock()
+
+class FairLock:
+    """One session's batch of frames at a time, first come first served; ``waiting()`` says how
+    many queue behind the holder, so it can cut its turn short.
+
+    One at a time: NumPy releases the GIL in most calls at these sizes, and 30 script threads taking
+    turns at every release spent 8x the CPU of one uncontended batch (measured: 91 ms instead of 11 ms
+    for 48 frames). First come first served: with a plain Lock one session waited 6.4 s while others
+    went in twice (60 sessions on two processes). It holds no session's data, only the queue's tickets.
+    """
+
+    def __init__(self):
+        self._cond = threading.Condition(threading.Lock())
+        self._queue = collections.deque()   # a token per caller, in order of arrival; the holder's first
+
+    def __enter__(self):
+        me = object()
+        with self._cond:
+            self._queue.append(me)
+            try:
+                while self._queue[0] is not me:
+                    self._cond.wait()
+            except BaseException:  # never leave a token behind: everyone after it would wait forever
+                self._queue.remove(me)
+                self._cond.notify_all()
+                raise
+        return self
+
+    def __exit__(self, *exc):
+        with self._cond:
+            self._queue.popleft()
+            self._cond.notify_all()
+
+    def waiting(self):
+        """How many sessions queue for the lock besides the holder."""
+        return max(0, len(self._queue) - 1)
+
+
+BATCH_LOCK = FairLock()
 
 
 def busy(playing, scale):
@@ -54,6 +102,11 @@ def curve_size(macs_per_point):
     return max(MIN_GRID, min(CURVE, GRID_MACS // max(int(macs_per_point), 1)))
 
 
+def fps(playing, scale):
+    """Frames per second the browser plays a session's batches at."""
+    return BUSY_FPS if busy(playing, scale) else FPS
+
+
 def play_plan(speed, scale):
     """(iterations per frame, frames per batch) of a playing session's next batch."""
     return max(1, round(speed * scale)), BUSY_FRAMES if busy(True, scale) else FRAMES_PER_BATCH
@@ -62,10 +115,13 @@ def play_plan(speed, scale):
 def adapt(scale, elapsed, frames, waited=0.0):
     """The scale after a batch of ``frames`` took ``elapsed`` seconds of wall time (the wait for
     BATCH_LOCK included: that is where other sessions show, ``waited`` of it): aim to spend at most
-    BUDGET of the time those frames play for, BUDGET_ALONE if the batch did not wait for the lock."""
+    BUDGET of the time those frames play for, BUDGET_ALONE if the batch did not wait for the lock.
+    A batch that waited CROWDED of its film's time is on a busy server: below the start scale."""
+    film = frames / FPS
     budget = BUDGET_ALONE if waited < WAITED else BUDGET
-    room = budget * frames / FPS / max(elapsed, 1e-3)
+    room = budget * film / max(elapsed, 1e-3)
     # Grow only with a margin (a speed that just fits would make every late batch a stall), and a busy
     # server still shrinks everyone as soon as batches run late.
     grow = 2.0 if room > 3 else 1.25 if room > 1.2 else min(1.0, room)
-    return min(1.0, max(MIN_SCALE, scale * grow))
+    new = min(1.0, max(MIN_SCALE, scale * grow))
+    return min(new, BUSY_SCALE) if waited > CROWDED * film else new

@@ -377,9 +377,9 @@ class PlaygroundRun:
         return pacing.play_plan(self.config.speed, self.scale)
 
     def next_batch(self, clock=time.perf_counter):
-        """(frames, grid): one batch of play, trained under the batch lock, the pace adapted to
-        how long it took. Play stops at Stop at iteration, or on divergence (with a warning);
-        the history is kept either way."""
+        """(frames, grid): one batch of play, trained under the batch lock (one iteration a frame
+        once others queue behind it for long), the pace adapted to how long it took. Play stops at
+        Stop at iteration, or on divergence (with a warning); the history is kept either way."""
         trainer, cfg = self.trainer, self.config
         grid = self.grid()
         if not self.playing:
@@ -391,9 +391,13 @@ class PlaygroundRun:
         frames, inputs = [], self.inputs()
         per_frame, batch = self.play_plan()
         started = clock()
-        with pacing.BATCH_LOCK:
+        lock = pacing.BATCH_LOCK
+        with lock:
             waited = clock() - started
             for _ in range(batch):
+                # Others queue behind a long turn: it ends soon, and the film keeps its length.
+                if per_frame > 1 and lock.waiting() and clock() - started - waited > pacing.YIELD_AFTER:
+                    per_frame = 1
                 self._advance(min(per_frame, cfg.stop_at - trainer.iteration))
                 frames.append(frame(trainer.network, trainer.iteration, trainer.record(), inputs))
                 if trainer.iteration >= cfg.stop_at:
@@ -464,7 +468,8 @@ class PlaygroundRun:
         test_flag = np.r_[np.zeros(len(trainer.X), int), np.ones(len(P) - len(trainer.X), int)]
         message = self.state.get(K.STAGE_MESSAGE) if not self.playing else None
         return {
-            "seq": int(self.state.get(K.SEQ, 0)), "playing": self.playing, "fps": pacing.FPS,
+            "seq": int(self.state.get(K.SEQ, 0)), "playing": self.playing,
+            "fps": pacing.fps(self.playing, self.scale),
             # Regression samples the network along x only (h = 1); y0, y1 is the window of the targets.
             "grid": {"w": grid, "h": 1 if regression else grid, "x0": window[0][0], "x1": window[0][1],
                      "y0": window[1][0], "y1": window[1][1]},

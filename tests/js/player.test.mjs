@@ -2,7 +2,7 @@
 // Run: node --test tests/js/
 //
 // The expected numbers are worked out by hand from the pacing rule:
-//   pace = fps * max(min_pace, min(1, queued / max(full_min, ceil(last batch * full_share))))
+//   pace = max(min(min_fps, fps), fps * min(1, queued / max(full_min, ceil(last batch * full_share))))
 //   ask while queued < max(ask_min, ceil(ask_seconds * fps), last batch + 1)
 
 import assert from "node:assert/strict";
@@ -42,7 +42,7 @@ function run(p, clock, until) {
   return shown;
 }
 
-test("pace: full fps with half a batch queued, slower below, never under min_pace", () => {
+test("pace: full fps with half a batch queued, slower below, never under min_fps", () => {
   const { p } = setup();
   p.ingest(payload(1, frames(1, 24), { fps: 24 })); // a fresh mount shows frame 1 at once
   assert.equal(p.current.iteration, 1);
@@ -53,9 +53,21 @@ test("pace: full fps with half a batch queued, slower below, never under min_pac
   p.frames.length = 3;
   assert.equal(p.pace(), 6); // 24 * 3/12
   p.frames.length = 1;
-  assert.equal(p.pace(), 3); // 24 * max(1/8, 1/12)
+  assert.equal(p.pace(), 4); // max(4, 24 * 1/12): min_fps
   p.frames.length = 0;
-  assert.equal(p.pace(), 3); // the slowest pace, not 0: the film slows, it does not freeze
+  assert.equal(p.pace(), 4); // the slowest pace, not 0: the film slows, it does not freeze
+});
+
+test("pace: a busy server's slower film slows no further than min_fps, and a film below it keeps its fps", () => {
+  const { p } = setup();
+  p.ingest(payload(1, frames(1, 48), { fps: 12 })); // a busy server: 48 frames at 12 fps
+  p.frames.length = 12;
+  assert.equal(p.pace(), 6); // 12 * 12/24
+  p.frames.length = 0;
+  assert.equal(p.pace(), 4); // not 12 * 1/8 = 1.5: no frame stays on screen longer than 1/4 s
+  p.ingest(payload(2, frames(49, 50), { fps: 2 }));
+  p.frames.length = 0;
+  assert.equal(p.pace(), 2); // fps 2 is below min_fps: the film plays at its own fps
 });
 
 test("frames are shown at the pace of the queue they leave", () => {
@@ -176,7 +188,7 @@ test("a late tick catches up max_catchup frames, then restarts the clock", () =>
 
 test("the pacing numbers come from the payload", () => {
   const { p, clock } = setup();
-  const pacing = { ...PACING, max_catchup: 5, min_pace: 1 / 4, fps_max: 30 };
+  const pacing = { ...PACING, max_catchup: 5, min_fps: 10, fps_max: 30 };
   p.ingest(payload(1, frames(1, 20), { fps: 40, pacing }));
   assert.equal(p.fps(), 30); // clamped to fps_max
   assert.equal(p.tick(), true); // t=0: frame 2, next due at 1000/30
@@ -184,16 +196,16 @@ test("the pacing numbers come from the payload", () => {
   assert.equal(p.tick(), true);
   assert.equal(p.current.iteration, 7); // 5 frames at once
   p.frames.length = 1;
-  assert.equal(p.pace(), 7.5); // 30 * max(1/4, 1/10): full at ceil(20 / 2) = 10 queued
+  assert.equal(p.pace(), 10); // max(10, 30 * 1/10): full at ceil(20 / 2) = 10 queued
 });
 
 test("a batch arriving after the queue ran dry shows at once", () => {
   const { p, clock } = setup();
   p.ingest(payload(1, frames(1, 2))); // frame 1 on screen, 1 queued
-  assert.equal(p.tick(), true); // t=0: frame 2; nothing left: next due at the slowest pace, 400 ms
-  assert.equal(p.nextAt, 400); // 1000 / (20 * 1/8)
+  assert.equal(p.tick(), true); // t=0: frame 2; nothing left: next due at the slowest pace, 250 ms
+  assert.equal(p.nextAt, 250); // 1000 / min_fps
   clock.t = 10;
-  p.ingest(payload(2, frames(3, 12))); // 10 queued: 20 fps; due at min(400, 10 + 50)
+  p.ingest(payload(2, frames(3, 12))); // 10 queued: 20 fps; due at min(250, 10 + 50)
   assert.equal(p.nextAt, 60);
   const shown = run(p, clock, 60);
   assert.deepEqual(shown, [[60, 3]]);

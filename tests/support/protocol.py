@@ -21,9 +21,9 @@ A ``ProtoSession`` speaks Streamlit's own protocol: protobuf ``BackMsg``/``Forwa
   carrying that iteration" (heading or still payload);
 * frames arrive in ``Delta.new_element.bidi_component.json`` (the ``data`` dict); the client
   plays them as ui/live/player.js does, with the pacing numbers the payload carries (``pacing``,
-  ui.live.PACING): at the payload's ``fps``, slower while the queue runs low, and it asks for the
-  next batch when fewer than ``max(ask_min, ceil(ask_seconds * fps), frames in the last batch + 1)``
-  are queued;
+  ui.live.PACING): at the payload's ``fps``, slower while the queue runs low (not below
+  ``min_fps``), and it asks for the next batch when fewer than ``max(ask_min, ceil(ask_seconds *
+  fps), frames in the last batch + 1)`` are queued;
 * cacheable ForwardMsgs are remembered by hash and reported back, so the server may send
   ``ref_hash`` references, which are resolved from the local cache (as the browser does).
 
@@ -484,7 +484,7 @@ class ProtoSession:
         """Playback frames/s, as player.js pace(): slower while the queue runs low."""
         p = self.pacing
         full = max(p["full_min"], math.ceil(self.last_batch * p["full_share"]))
-        return self.fps * max(p["min_pace"], min(1.0, len(self.queue) / full))
+        return max(min(p["min_fps"], self.fps), self.fps * min(1.0, len(self.queue) / full))
 
     def end_starve(self, now):
         if self.starve_since is not None:

@@ -107,13 +107,13 @@ export class Player {
   }
 
   // Playback speed (frames/s): fps while at least `full_share` of a batch is queued (a server that
-  // keeps up answers sooner), slower as the queue runs low (down to min_pace x fps). A server that
+  // keeps up answers sooner), slower as the queue runs low (down to min_fps). A server that
   // answers late then slows the film down instead of freezing it, and the queue refills at the rate
   // frames arrive.
   pace() {
     const p = this.d.pacing;
     const full = Math.max(p.full_min, Math.ceil(this.lastBatch * p.full_share));
-    return this.fps() * Math.max(p.min_pace, Math.min(1, this.frames.length / full));
+    return Math.max(Math.min(p.min_fps, this.fps()), this.fps() * Math.min(1, this.frames.length / full));
   }
 
   // Ask for the next batch while fewer frames than this are queued: less than `ask_seconds` of

@@ -7,6 +7,7 @@ from string import Template
 import streamlit as st
 
 import nncore.io as nio
+from ui import pacing
 from ui.controls import button_help, compact_top, plain, presentation, transport
 from ui.live import encode_floats, live_view
 from ui.playground import clip_note, current_run
@@ -111,14 +112,15 @@ def layout_css():
 
 
 def busy_note(pg):
-    """While playing on a busy server, why the film moves in larger strides. The iteration, the loss
+    """While playing on a busy server, why the film moves in larger strides, and slower. The iteration, the loss
     and the accuracy are the stage's own (drawn with the frame they describe), never a heading here:
     the server computes up to two batches ahead of the film."""
     per_frame, speed = pg.play_plan()[0], pg.config.speed
     # Play starts at a twentieth of the speed and speeds up while the server keeps up: only a session
     # pushed below that start is short of the server, and only then is it worth saying.
     if pg.busy:
-        st.caption(f"Busy server: {per_frame} iterations per frame instead of {speed}.")
+        st.caption(f"Busy server: {per_frame} iterations per frame instead of {speed}, "
+                   f"{pacing.BUSY_FPS} frames per second instead of {pacing.FPS}.")
 
 
 def save_weights(trainer, view):
