@@ -58,7 +58,8 @@ export function drawBoundary(cache, { ctx, w, h, dpr }, d, frame, th, pointsKey)
     o.font = `${st.font}px ${st.fontFamily}`;
     o.textAlign = "center";
     o.textBaseline = "bottom";
-    o.fillText(regression ? "x1 (input)" : "x1", px + pw / 2, h - 2);
+    // Under the tick labels (the square plot may leave room below it), not at the panel's foot.
+    o.fillText(regression ? "x1 (input)" : "x1", px + pw / 2, Math.min(h - 2, py + ph + 8 + st.font * 2.3));
     o.save();
     o.translate(Math.max(st.font * 0.9, px - st.font * 2.6), py + ph / 2); // hug the axis
     o.rotate(-Math.PI / 2);
