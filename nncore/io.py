@@ -1,9 +1,12 @@
 """Weights to and from JSON and .npz — never pickle, never eval — validated on the way in.
 
 A weights file holds, per Dense layer in order, its name and its ``weights`` (n_inputs,
-n_neurons) and ``biases`` (1, n_neurons). Loading checks every name, shape and value
-against the network it goes into; anything else (extra keys included) is refused with a
-message that names what was wrong. The network is changed only if everything is valid.
+n_neurons) and ``biases`` (1, n_neurons), and what they were trained for: the first layer's
+``inputs`` (x1, x2 and any features, by label) and the ``activations`` after each Dense layer.
+Loading checks every name, shape and value, and those two lists, against the network it goes
+into; anything else (extra keys included) is refused with a message that names what was wrong.
+The network is changed only if everything is valid. Files of the first format (names and shapes
+only, before input features existed) are still read.
 """
 
 import io
@@ -11,20 +14,28 @@ import json
 
 import numpy as np
 
-FORMAT = "backprop-lab-weights/1"
+FORMAT = "backprop-lab-weights/2"
+FORMAT_1 = "backprop-lab-weights/1"   # no inputs or activations: read, not written
+KEYS = {FORMAT: {"format", "inputs", "activations", "layers"}, FORMAT_1: {"format", "layers"}}
+DESCRIPTION = ("inputs", "activations")
 MAX_BYTES = 2_000_000  # the largest network the app builds needs well under 1 MB
+
+
+def describe(network):
+    """{"inputs": [...], "activations": [...]}: what a network's weights are for."""
+    return {"inputs": list(network.input_labels), "activations": list(network.activation_names)}
 
 
 def to_json(network):
     layers = [{"name": d.name, "weights": d.weights.tolist(), "biases": d.biases.tolist()}
               for d in network.dense_layers]
     # repr-exact floats: json writes the shortest string that reads back to the same float64
-    return json.dumps({"format": FORMAT, "layers": layers})
+    return json.dumps({"format": FORMAT, **describe(network), "layers": layers})
 
 
 def to_npz(network):
     buffer = io.BytesIO()
-    arrays = {}
+    arrays = {key: np.array(value) for key, value in describe(network).items()}  # unicode arrays: no pickle
     for k, d in enumerate(network.dense_layers):
         arrays[f"{k}.{d.name}.weights"] = d.weights
         arrays[f"{k}.{d.name}.biases"] = d.biases
@@ -42,11 +53,12 @@ def from_json(data, network):
     except json.JSONDecodeError as err:
         raise ValueError(f"the weights file is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") \
             from None
-    if not isinstance(doc, dict) or set(doc) != {"format", "layers"}:
-        keys = sorted(doc) if isinstance(doc, dict) else type(doc).__name__
-        raise ValueError(f"a weights file has exactly the keys 'format' and 'layers'; this one has {keys}")
-    if doc["format"] != FORMAT:
-        raise ValueError(f"unknown format {str(doc['format'])[:40]!r}; expected {FORMAT!r}")
+    if not isinstance(doc, dict) or not isinstance(doc.get("format"), str) or doc["format"] not in KEYS:
+        got = repr(str(doc.get("format"))[:40]) if isinstance(doc, dict) else f"a {type(doc).__name__}"
+        raise ValueError(f"unknown format {got}; expected {FORMAT!r}")
+    if set(doc) != KEYS[doc["format"]]:
+        raise ValueError(f"a {doc['format']} file has exactly the keys {sorted(KEYS[doc['format']])}; "
+                         f"this one has {sorted(doc)}")
     layers = doc["layers"]
     if not isinstance(layers, list):
         raise ValueError("'layers' must be a list")
@@ -56,7 +68,7 @@ def from_json(data, network):
             raise ValueError(f"layer {k}: expected exactly the keys 'name', 'weights', 'biases'")
         parsed.append((layer["name"], _array(layer["weights"], f"layer {k} weights"),
                        _array(layer["biases"], f"layer {k} biases")))
-    _load(parsed, network)
+    _load(parsed, network, {key: doc[key] for key in DESCRIPTION} if doc["format"] == FORMAT else None)
 
 
 def from_npz(data, network):
@@ -72,6 +84,16 @@ def from_npz(data, network):
     try:
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
             names = set(npz.files)
+            described, description = names & set(DESCRIPTION), None
+            if described:  # a first-format file has neither
+                if described != set(DESCRIPTION):
+                    raise ValueError(f"the .npz file has {sorted(described)[0]!r} but not "
+                                     f"{sorted(set(DESCRIPTION) - described)[0]!r}")
+                for key in DESCRIPTION:
+                    if npz.zip.getinfo(f"{key}.npy").file_size > 4096:
+                        raise ValueError(f"{key}: more than a short list of names")
+                description = {key: npz[key].tolist() for key in DESCRIPTION}
+                names -= described
             missing = sorted(set(expected) - names)
             if missing:
                 raise ValueError(f"the .npz file has no array {missing[0]!r}; it has {sorted(names)[:8]}")
@@ -90,7 +112,23 @@ def from_npz(data, network):
     except Exception as err:
         raise ValueError(f"not a valid .npz file ({type(err).__name__})") from None
     _load([(d.name, _array(files[f"{k}.{d.name}.weights"], f"{k}.{d.name}.weights"),
-            _array(files[f"{k}.{d.name}.biases"], f"{k}.{d.name}.biases")) for k, d in enumerate(layers)], network)
+            _array(files[f"{k}.{d.name}.biases"], f"{k}.{d.name}.biases")) for k, d in enumerate(layers)], network,
+          description)
+
+
+def _check_description(doc, network):
+    """The file's ``inputs`` and ``activations`` (lists of names) against ``network``'s."""
+    for key in DESCRIPTION:
+        value = doc[key]
+        if not isinstance(value, list) or len(value) > 64 or not all(isinstance(v, str) and len(v) <= 40
+                                                                      for v in value):
+            raise ValueError(f"'{key}' must be a short list of names")
+    mine = describe(network)
+    for key, note in (("inputs", ""), ("activations", " (one per Dense layer)")):
+        if doc[key] != mine[key]:
+            raise ValueError(f"these weights are for the {key} {', '.join(doc[key]) or '(none)'}{note}; this "
+                             f"network's are {', '.join(mine[key])}. Choose the same in the sidebar, then load "
+                             "them again")
 
 
 def _limited(data):
@@ -116,11 +154,15 @@ def _array(value, what):
     return array
 
 
-def _load(parsed, network):
+def _load(parsed, network, description=None):
+    """Check and set ``parsed`` [(name, weights, biases)]: the layer count, then what the weights are for
+    (``description``, None for a first-format file), then names and shapes."""
     layers = network.dense_layers
     if len(parsed) != len(layers):
         raise ValueError(f"the file has {len(parsed)} Dense layers; this network has {len(layers)} "
                          f"({', '.join(f'{d.name} {d.weights.shape}' for d in layers)})")
+    if description is not None:
+        _check_description(description, network)
     for (name, _, _), d in zip(parsed, layers):
         if name != d.name:
             raise ValueError(f"layer {name!r} in the file, but this network's layer is {d.name!r}")

@@ -73,6 +73,12 @@ class Network:
         return tuple(f"x{i + 1}" for i in range(self.n_inputs))
 
     @property
+    def activation_names(self):
+        """The name of the activation after each Dense layer ("relu", ..., "softmax")."""
+        layers = self.layers
+        return tuple(layers[k + 1].name for k, layer in enumerate(layers) if isinstance(layer, Dense))
+
+    @property
     def n_outputs(self):
         return self.dense_layers[-1].n_neurons
 

@@ -158,8 +158,12 @@ def test_training_with_features_replays_bit_for_bit_and_weights_round_trip():
         load(save(net), fresh)
         assert all(np.array_equal(a, b) for pa, pb in zip(fresh.get_parameters(), net.get_parameters())
                    for a, b in zip(pa, pb))
-    with pytest.raises(ValueError, match=r"shape \(4, 2\)"):
+    with pytest.raises(ValueError, match="for the inputs x1, x2; this network's are x1, x2, x1², x2²"):
         nio.from_json(nio.to_json(nncore.mlp(2, [], 2, seed=0)), nncore.mlp(2, [], 2, features=("x1sq", "x2sq")))
+    # The same shape, other features: the file says which it was trained for.
+    with pytest.raises(ValueError, match="for the inputs x1, x2, sin x1, sin x2; this network's are x1, x2, x1², x2²"):
+        nio.from_npz(nio.to_npz(nncore.mlp(2, [], 2, features=("sinx1", "sinx2"))),
+                     nncore.mlp(2, [], 2, features=("x1sq", "x2sq")))
 
 
 def test_read_only_inputs_reuse_their_columns_and_writable_ones_never_do():

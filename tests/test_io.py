@@ -38,6 +38,17 @@ BAD_WEIGHTS = {
     "binary garbage": (bytes(range(256)) * 4, "not UTF-8|not a .npz"),
     "not json": (b"{weights: 1", "not valid JSON"),
     "extra key": (b'{"format": "backprop-lab-weights/1", "layers": [], "evil": 1}', "exactly the keys"),
+    "extra key, format 2": (json.dumps({**json.loads(nio.to_json(net())), "evil": 1}).encode(), "exactly the keys"),
+    "no format": (b'{"layers": []}', "unknown format 'None'"),
+    "a list for a format": (b'{"format": [1], "layers": []}', "unknown format"),
+    "not an object": (b'[1, 2]', "unknown format a list"),
+    "other activations": (nio.to_json(net(0, ((4, "tanh"),))).encode(),
+                          r"for the activations tanh, softmax \(one per Dense layer\); "
+                          "this network's are relu, softmax"),
+    "other inputs": (nio.to_json(nncore.mlp(2, [(4, "relu")], 3, features=("x1sq",))).encode(),
+                     "for the inputs x1, x2, x1²; this network's are x1, x2. Choose the same in the sidebar"),
+    "inputs not names": (json.dumps({**json.loads(nio.to_json(net())), "inputs": [1, 2]}).encode(),
+                         "'inputs' must be a short list of names"),
     "NaN": (b'{"format": "backprop-lab-weights/1", "layers": [{"name": "dense1", "weights": [[NaN]], '
             b'"biases": [[0]]}]}', "NaN"),
     "wrong shape": (nio.to_json(net(0, ((5, "relu"),))).encode(), r"dense1.weights: expected shape \(2, 4\)"),
@@ -54,6 +65,44 @@ def test_bad_weights_are_refused_and_change_nothing(case):
     loader = nio.from_npz if case == "binary garbage" else nio.from_json
     with pytest.raises(ValueError, match=message):
         loader(content, target)
+    assert all(np.array_equal(x, y) for p, q in zip(before, target.get_parameters()) for x, y in zip(p, q))
+
+
+def test_a_file_says_what_its_weights_are_for_and_files_of_the_first_format_still_load():
+    with_features = nncore.mlp(2, [(4, "tanh")], 3, seed=4, features=("x1sq", "sinx2"))
+    doc = json.loads(nio.to_json(with_features))
+    assert (doc["format"], doc["inputs"], doc["activations"]) == \
+        ("backprop-lab-weights/2", ["x1", "x2", "x1²", "sin x2"], ["tanh", "softmax"])
+    with np.load(io.BytesIO(nio.to_npz(with_features)), allow_pickle=False) as z:
+        assert z["inputs"].tolist() == doc["inputs"] and z["activations"].tolist() == doc["activations"]
+    first = {"format": "backprop-lab-weights/1", "layers": doc["layers"]}  # names and shapes only
+    target = nncore.mlp(2, [(4, "relu")], 3, seed=5, features=("x1sq", "sinx2"))
+    nio.from_json(json.dumps(first), target)  # not checked: the first format does not say
+    assert all(np.array_equal(x, y) for p, q in zip(with_features.get_parameters(), target.get_parameters())
+               for x, y in zip(p, q))
+    buffer = io.BytesIO()
+    np.savez(buffer, **{f"{k}.{d.name}.{p}": getattr(d, p) for k, d in enumerate(with_features.dense_layers)
+                        for p in ("weights", "biases")})
+    nio.from_npz(buffer.getvalue(), nncore.mlp(2, [(4, "relu")], 3, features=("x1sq", "sinx2")))
+
+
+@pytest.mark.parametrize("arrays, message", [
+    ({"activations": np.array(["tanh", "softmax"])}, "for the activations tanh, softmax"),
+    ({"inputs": np.array(["x1", "x2", "x1²"])}, "for the inputs x1, x2, x1²"),
+    ({"inputs": np.array([1.0, 2.0])}, "'inputs' must be a short list of names"),
+    ({"activations": None}, "has 'inputs' but not 'activations'"),
+])
+def test_an_npz_for_another_network_is_refused_by_name(arrays, message):
+    layers = net().dense_layers
+    content = {f"{k}.{d.name}.{p}": getattr(d, p) for k, d in enumerate(layers) for p in ("weights", "biases")}
+    content.update(inputs=np.array(["x1", "x2"]), activations=np.array(["relu", "softmax"]))
+    content.update(arrays)
+    buffer = io.BytesIO()
+    np.savez(buffer, **{k: v for k, v in content.items() if v is not None})
+    target = net(3)
+    before = target.get_parameters()
+    with pytest.raises(ValueError, match=message):
+        nio.from_npz(buffer.getvalue(), target)
     assert all(np.array_equal(x, y) for p, q in zip(before, target.get_parameters()) for x, y in zip(p, q))
 
 
@@ -75,7 +124,8 @@ def read_json(blob):
 def read_npz(blob):
     """The file's arrays, read with numpy alone, in the order of their leading layer number."""
     with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-        layers = sorted({name.rsplit(".", 1)[0] for name in z.files}, key=lambda p: int(p.split(".")[0]))
+        layers = sorted({name.rsplit(".", 1)[0] for name in z.files if name[0].isdigit()},
+                        key=lambda p: int(p.split(".")[0]))
         return [(z[f"{p}.weights"], z[f"{p}.biases"]) for p in layers]
 
 

@@ -270,7 +270,10 @@ def test_play_stops_at_the_stop_iteration():
 def test_uploaded_weights_start_a_run_and_go_when_the_architecture_changes():
     run, state = started()
     run.step(5)
-    assert "expected shape" in run.load_weights("other.json", nio.to_json(nncore.mlp(2, [(5, "relu")], 3)))
+    assert "expected shape" in run.load_weights("other.json", nio.to_json(nncore.mlp(2, [(5, "tanh")], 3)))
+    assert run.load_weights("relu.json", nio.to_json(nncore.mlp(2, [(6, "relu")], 3))) == (
+        "relu.json: these weights are for the activations relu, softmax (one per Dense layer); this network's are "
+        "tanh, softmax. Choose the same in the sidebar, then load them again")
     assert run.trainer.iteration == 5
     mine = nncore.mlp(2, [(6, "tanh")], 3, seed=9)
     assert run.load_weights("mine.npz", nio.to_npz(mine)) is None

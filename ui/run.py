@@ -87,12 +87,10 @@ def architecture(network):
     ``network`` (an mlp: every Dense followed by its activation). ``inputs``: the labels of the first
     layer's inputs (x1, x2, then any features); ``features``: the features' names (nncore.FEATURES),
     which the browser computes from (x1, x2) in that order."""
-    layers = network.layers
     features = network.features
     return {"inputs": list(network.input_labels), "features": list(features.names) if features else [],
-            "layers": [{"name": dense.name, "n_in": dense.n_inputs, "n": dense.n_neurons,
-                        "activation": layers[k + 1].name}
-                       for k, dense in enumerate(layers) if isinstance(dense, nncore.Dense)]}
+            "layers": [{"name": dense.name, "n_in": dense.n_inputs, "n": dense.n_neurons, "activation": activation}
+                       for dense, activation in zip(network.dense_layers, network.activation_names)]}
 
 
 class PlaygroundRun:
