@@ -73,6 +73,10 @@ function textBoxes(geom, measure) {
         y0: tg.y - geom.smallPx / 2, y1: tg.y + geom.smallPx / 2 });
     }
     if (col.more) out.push({ what: "more", x0: col.more.x - col.more.w / 2, x1: col.more.x + col.more.w / 2, y0: col.more.y, y1: col.more.y + col.more.h });
+    for (const hd of col.hidden) {
+      const tw = measure(hd.text, geom.smallPx);
+      out.push({ what: `hidden ${hd.text}`, x0: hd.x - tw / 2, x1: hd.x + tw / 2, y0: hd.y, y1: hd.y + geom.smallPx });
+    }
     if (col.footer) {
       const tw = measure(col.footer.text, geom.smallPx);
       out.push({ what: "footer", x0: col.footer.x - tw / 2, x1: col.footer.x + tw / 2, y0: col.footer.y, y1: col.footer.y + geom.smallPx });
@@ -400,6 +404,36 @@ test("layoutNetwork: a legend line for the marks only while a shown neuron has o
           const at = kinds.findIndex((line) => line.includes("dead") || line.includes("saturated"));
           assert.ok(at > 0 && !kinds[at].some((k) => k === "swatch" || k === "bar"), `${where}: a line of its own`);
         }
+        const boxes = [...rects(geom), ...textBoxes(geom, measure)];
+        for (const b of boxes) assert.ok(b.x0 >= 0 && b.x1 <= w && b.y0 >= 0 && b.y1 <= h, `${where}: ${b.what} outside`);
+        for (let a = 0; a < boxes.length; a++) {
+          for (let b = a + 1; b < boxes.length; b++) assert.ok(!overlap(boxes[a], boxes[b]), `${where}: ${boxes[a].what} overlaps ${boxes[b].what}`);
+        }
+      }
+    }
+  }
+});
+
+test("layoutNetwork: a wide layer says under '+N more' how many of the neurons it hides are dead or saturated", () => {
+  for (const sizes of [[2, 64, 3], [2, 128, 128, 3], [5, 64, 64, 1]]) {
+    const model = makeModel(sizes);
+    const n = model.layers[0].n;
+    // The first layer: its first 10 neurons dead, the next 3 saturated, the rest working.
+    const states = [Array.from({ length: n }, (_, j) => (j < 10 ? 1 : j < 13 ? 2 : 0))];
+    for (const [name, [w, h, big]] of Object.entries(SIZES)) {
+      for (const mode of ["weights", "gradients"]) {
+        const where = `${sizes.join("-")} ${name} ${mode}`;
+        const frame = withStates(model, makeFrame(model), states);
+        const geom = layoutNetwork(model, { w, h }, { mode, frame, big, measure });
+        const col = geom.columns[1], hiddenIdx = [...Array(n).keys()].filter((j) => !col.shown.includes(j));
+        const dead = hiddenIdx.filter((j) => j < 10).length, sat = hiddenIdx.filter((j) => j >= 10 && j < 13).length;
+        const parts = [dead ? `${dead} dead` : "", sat ? `${sat} saturated` : ""].filter(Boolean);
+        assert.ok(dead + sat > 0, `${where}: the fixture hides some marked neurons`);
+        // One line "8 dead, 1 saturated" where it fits between the columns, else a line each.
+        const lines = col.hidden.map((hd) => hd.text);
+        assert.ok(lines.join(", ") === parts.join(", ") && lines.length >= 1, `${where}: ${JSON.stringify(lines)}`);
+        assert.ok(col.hidden.every((hd, i) => hd.y > (i ? col.hidden[i - 1].y : col.more.y)), `${where}: under "+N more"`);
+        assert.deepEqual(geom.columns[2].hidden, [], `${where}: no marks hidden in the next layer`);
         const boxes = [...rects(geom), ...textBoxes(geom, measure)];
         for (const b of boxes) assert.ok(b.x0 >= 0 && b.x1 <= w && b.y0 >= 0 && b.y1 <= h, `${where}: ${b.what} outside`);
         for (let a = 0; a < boxes.length; a++) {
