@@ -28,17 +28,16 @@ def app(page=None, **query):
     return at
 
 
+def walk(node):
+    """The elements under ``node``, in page order."""
+    for child in (getattr(node, "children", None) or {}).values():
+        yield child
+        yield from walk(child)
+
+
 def stage(at):
     """The payload the playground's stage (the live component) was sent on the last run, or None."""
-    def find(node):
-        for child in (getattr(node, "children", None) or {}).values():
-            if getattr(child, "type", None) == "bidi_component":
-                return child
-            found = find(child)
-            if found is not None:
-                return found
-        return None
-    component = find(at._tree.main)
+    component = next((e for e in walk(at._tree.main) if getattr(e, "type", None) == "bidi_component"), None)
     return None if component is None else json.loads(component.proto.json)
 
 
@@ -184,6 +183,23 @@ def test_playground_play_trains_and_pause_stops():
     # ... and is back on Pause, at the iteration on screen.
     loss_chart = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert loss_chart["layout"]["shapes"][0]["x0"] == played  # the marker line at the iteration on view
+
+
+def test_a_busy_server_says_so_under_the_stage_and_plays_the_film_slower():
+    at = playground()
+    button(at, "Play").click().run()
+    assert stage(at)["fps"] == 24 and not [c for c in at.caption if c.value.startswith("Busy server")]
+    at.session_state[K.PLAY_SCALE] = 0.01  # as after batches that waited long for the batch lock
+    at.run()
+    data = stage(at)
+    assert data["playing"] and data["fps"] == 12 and len(data["frames"]) == 48  # 2 s of film at 12 frames/s
+    busy = [c.value for c in at.caption if c.value.startswith("Busy server")]
+    assert busy == ["Busy server: 1 iteration per frame instead of 50, 12 frames per second instead of 24."]
+    # Below the stage, never above it: the stage must not move when the server gets busy.
+    order = [getattr(e, "type", None) if getattr(e, "type", None) == "bidi_component" else getattr(e, "value", None)
+             for e in walk(at._tree.main)]
+    assert order.index("bidi_component") < order.index(busy[0])
+    assert not at.exception
 
 
 def test_learning_rate_change_keeps_training_architecture_change_resets():

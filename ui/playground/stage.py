@@ -119,8 +119,8 @@ def busy_note(pg):
     # Play starts at a twentieth of the speed and speeds up while the server keeps up: only a session
     # pushed below that start is short of the server, and only then is it worth saying.
     if pg.busy:
-        st.caption(f"Busy server: {per_frame} iterations per frame instead of {speed}, "
-                   f"{pacing.BUSY_FPS} frames per second instead of {pacing.FPS}.")
+        st.caption(f"Busy server: {per_frame} iteration{'s' if per_frame != 1 else ''} per frame instead of "
+                   f"{speed}, {pacing.BUSY_FPS} frames per second instead of {pacing.FPS}.")
 
 
 def save_weights(trainer, view):
@@ -155,8 +155,6 @@ def draw(pg):
 
     for kind, text in pg.take_notices():
         (st.warning if kind == "warning" else st.info)(plain(text))
-    if playing:
-        busy_note(pg)
 
     phases = False
     if not frames:
@@ -166,6 +164,8 @@ def draw(pg):
                          phases=phases),
               key=K.LIVE, on_paused_at=on_paused_at, on_pick=on_pick,
               height=LIVE_HEIGHT[presentation()])
+    if playing:
+        busy_note(pg)  # under the stage: a line above it would move the stage each time the server gets busy
 
     if trainer.iteration > 0 or trainer.X_test is not None:
         with st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key=K.UNDER_LIVE):
