@@ -53,9 +53,14 @@ def from_json(data, network):
     except json.JSONDecodeError as err:
         raise ValueError(f"the weights file is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})") \
             from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("format"), str) or doc["format"] not in KEYS:
-        got = repr(str(doc.get("format"))[:40]) if isinstance(doc, dict) else f"a {type(doc).__name__}"
-        raise ValueError(f"unknown format {got}; expected {FORMAT!r}")
+    except RecursionError:
+        raise ValueError("the weights file is not a weights file: its JSON is nested too deeply") from None
+    if not isinstance(doc, dict) or "format" not in doc:
+        got = "an object without a 'format'" if isinstance(doc, dict) else f"a {type(doc).__name__}"
+        raise ValueError(f"this is not a Backprop Lab weights file: it holds {got} (a weights file is an object "
+                         f"with the keys {', '.join(sorted(KEYS[FORMAT]))})")
+    if not isinstance(doc["format"], str) or doc["format"] not in KEYS:
+        raise ValueError(f"unknown format {str(doc['format'])[:40]!r}; expected {FORMAT!r}")
     if set(doc) != KEYS[doc["format"]]:
         raise ValueError(f"a {doc['format']} file has exactly the keys {sorted(KEYS[doc['format']])}; "
                          f"this one has {sorted(doc)}")
@@ -83,6 +88,11 @@ def from_npz(data, network):
     expected = {f"{k}.{d.name}.{p}": getattr(d, p).shape for k, d in enumerate(layers) for p in ("weights", "biases")}
     try:
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            # Only .npy members, each once: numpy reads any other member whole, before a size check could
+            # see it (a small archive can hold gigabytes).
+            members = npz.zip.namelist()
+            if len(set(members)) != len(members) or not all(m.endswith(".npy") for m in members):
+                raise ValueError("the .npz file holds something other than one .npy array per name")
             names = set(npz.files)
             described, description = names & set(DESCRIPTION), None
             if described:  # a first-format file has neither
@@ -120,15 +130,26 @@ def _check_description(doc, network):
     """The file's ``inputs`` and ``activations`` (lists of names) against ``network``'s."""
     for key in DESCRIPTION:
         value = doc[key]
-        if not isinstance(value, list) or len(value) > 64 or not all(isinstance(v, str) and len(v) <= 40
-                                                                      for v in value):
+        if not isinstance(value, list) or len(value) > 64 or not all(_is_name(v) for v in value):
             raise ValueError(f"'{key}' must be a short list of names")
     mine = describe(network)
     for key, note in (("inputs", ""), ("activations", " (one per Dense layer)")):
         if doc[key] != mine[key]:
+            hint = ("They are from a regression run (one input): choose the sine or abs dataset"
+                    if key == "inputs" and doc[key] == ["x1"] else "Choose the same in the sidebar")
             raise ValueError(f"these weights are for the {key} {', '.join(doc[key]) or '(none)'}{note}; this "
-                             f"network's are {', '.join(mine[key])}. Choose the same in the sidebar, then load "
-                             "them again")
+                             f"network's are {', '.join(mine[key])}. {hint}, then load them again")
+
+
+def _is_name(value):
+    """A label a message may show: a short printable string that encodes as UTF-8 (no lone surrogates)."""
+    if not isinstance(value, str) or len(value) > 40 or not value.isprintable():
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _limited(data):

@@ -4,7 +4,7 @@ import copy
 
 import numpy as np
 
-from .activations import ACTIVATIONS, Sigmoid, Softmax
+from .activations import ACTIVATIONS, Activation, Sigmoid, Softmax
 from .activations import neuron_states as activation_states
 from .features import Features
 from .layers import INITS, Dense, Dropout, l1_sign
@@ -74,9 +74,16 @@ class Network:
 
     @property
     def activation_names(self):
-        """The name of the activation after each Dense layer ("relu", ..., "softmax")."""
-        layers = self.layers
-        return tuple(layers[k + 1].name for k, layer in enumerate(layers) if isinstance(layer, Dense))
+        """The name of the activation after each Dense layer ("relu", ..., "softmax"), before the next
+        Dense (a Dropout may come between); "linear" where there is none: z passes unchanged."""
+        names, after = [], None
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                names.append("linear")
+                after = len(names) - 1
+            elif isinstance(layer, Activation) and after is not None:
+                names[after], after = layer.name, None
+        return tuple(names)
 
     @property
     def n_outputs(self):

@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +40,17 @@ BAD_WEIGHTS = {
     "not json": (b"{weights: 1", "not valid JSON"),
     "extra key": (b'{"format": "backprop-lab-weights/1", "layers": [], "evil": 1}', "exactly the keys"),
     "extra key, format 2": (json.dumps({**json.loads(nio.to_json(net())), "evil": 1}).encode(), "exactly the keys"),
-    "no format": (b'{"layers": []}', "unknown format 'None'"),
+    "no format": (b'{"layers": []}', "not a Backprop Lab weights file: it holds an object without a 'format'"),
     "a list for a format": (b'{"format": [1], "layers": []}', "unknown format"),
-    "not an object": (b'[1, 2]', "unknown format a list"),
+    "not an object": (b'[1, 2]', "not a Backprop Lab weights file: it holds a list"),
+    "nested too deeply": (b"[" * 100_000, "nested too deeply"),
+    "a lone surrogate for a name": (json.dumps({**json.loads(nio.to_json(net())), "inputs": ["\ud800", "x2"]}).encode(),
+                                    "'inputs' must be a short list of names"),
+    "a control character for a name": (json.dumps({**json.loads(nio.to_json(net())),
+                                                   "activations": ["relu\n", "softmax"]}).encode(),
+                                       "'activations' must be a short list of names"),
+    "a regression run's weights": (nio.to_json(nncore.mlp(1, [(4, "relu")], 3)).encode(),
+                                   "for the inputs x1; .* regression run .* choose the sine or abs dataset"),
     "other activations": (nio.to_json(net(0, ((4, "tanh"),))).encode(),
                           r"for the activations tanh, softmax \(one per Dense layer\); "
                           "this network's are relu, softmax"),
@@ -104,6 +113,16 @@ def test_an_npz_for_another_network_is_refused_by_name(arrays, message):
     with pytest.raises(ValueError, match=message):
         nio.from_npz(buffer.getvalue(), target)
     assert all(np.array_equal(x, y) for p, q in zip(before, target.get_parameters()) for x, y in zip(p, q))
+
+
+@pytest.mark.parametrize("member", ["inputs", "0.dense1.weights"])
+def test_an_npz_member_that_is_not_an_npy_array_is_refused_before_it_is_read(member):
+    # numpy would read a member named without ".npy" whole: a few hundred KB can unpack to gigabytes.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(member, b"\0" * 5_000_000)  # 5 MB of zeros, ~5 KB compressed
+    with pytest.raises(ValueError, match="something other than one .npy array per name"):
+        nio.from_npz(buffer.getvalue(), net())
 
 
 def test_npz_with_pickled_objects_is_refused(tmp_path):

@@ -234,3 +234,10 @@ def test_layer_values_with_dropout_are_before_the_mask():
     hidden = net.layer_values()[0]
     assert hidden["a"] is tanh.output
     np.testing.assert_array_equal(hidden["grad"], dense2.dinputs * dropout.mask)
+
+
+def test_activation_names_follow_each_dense_layer_past_dropout_and_say_linear_where_there_is_none():
+    net = nncore.mlp(2, [(4, "relu"), (3, "tanh")], 2, output="sigmoid", dropout=0.1)
+    assert net.activation_names == ("relu", "tanh", "sigmoid")
+    bare = nncore.Network([nncore.Dense(2, 3, rng=np.random.default_rng(0))], nncore.MeanSquaredError())
+    assert bare.activation_names == ("linear",)  # z passes unchanged: what the linear activation computes

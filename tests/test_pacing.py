@@ -38,6 +38,15 @@ def test_a_batch_that_waited_for_others_spends_less(scale, elapsed, waited, expe
     assert pacing.adapt(scale, elapsed, 24, waited) == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("scale, elapsed, trained, expected", [
+    (1.0, 0.12, 0.25, 0.25),    # cut short after a quarter of its iterations: room 4.3 would double it
+    (0.5, 0.12, 0.01, 0.01),    # floored at MIN_SCALE
+    (0.5, 3.0, 0.5, 0.0833),    # late as well: room 0.5 / 3 x 0.5 = 0.083 is smaller
+])
+def test_a_turn_cut_short_goes_on_at_the_stride_it_could_afford(scale, elapsed, trained, expected):
+    assert pacing.adapt(scale, elapsed, 24, 0.01, trained) == pytest.approx(expected, rel=1e-2)
+
+
 @pytest.mark.parametrize("speed, scale, expected", [
     (50, 1.0, (50, 24)),
     (50, 0.25, (12, 24)),       # round(12.5) is 12 (half to even)

@@ -111,6 +111,8 @@ def test_a_long_turn_at_the_batch_lock_with_others_queueing_goes_on_at_one_itera
     its = [f["iteration"] for f in frames]
     assert its == [50, 100, 150] + list(range(151, 172))
     assert frames[-1]["loss"] == trained(CFG, 171).record()["loss"]  # the same run, in smaller strides
+    # It trained 171 of the 24 x 50 planned: it goes on at that share, not faster (its batch was quick).
+    assert run.scale == pytest.approx(171 / 1200, rel=1e-12)
 
 
 def test_a_batch_that_waited_long_for_the_lock_makes_the_film_busy_until_the_server_has_room():
@@ -122,7 +124,7 @@ def test_a_batch_that_waited_long_for_the_lock_makes_the_film_busy_until_the_ser
     frames, _ = run.next_batch(lambda: next(readings))
     assert len(frames) == 24 and run.busy and run.scale == pacing.BUSY_SCALE
     assert run.payload(frames, 64, show_test=False, presentation=False, encode=str)["fps"] == pacing.BUSY_FPS == 12
-    frames, _ = run.next_batch(clock(0.1))  # busy: 48 frames (2 s of film) in 0.1 s, no wait: room 13
+    frames, _ = run.next_batch(clock(0.1))  # busy: 48 frames (2 s at 24 frames/s) in 0.1 s, no wait: room 13
     assert len(frames) == 48 and run.scale == 2 * pacing.BUSY_SCALE and not run.busy
     assert run.payload(frames, 64, show_test=False, presentation=False, encode=str)["fps"] == 24
 

@@ -20,7 +20,7 @@ MIN_GRID = 24           # ... coarsest, for the widest networks
 CURVE = 256             # most x values a 1-D network's fitted curve is sampled at (a 1-D "grid")
 GRID_MACS = 6_000_000   # multiply-adds the browser spends on one frame's grid (about 10 ms in Chromium)
 FRAMES_PER_BATCH = 24   # frames per server run while playing (1 s): the browser plays them at FPS
-BUSY_FRAMES = 48        # ... and on a busy server: fewer, larger runs (2 s of frames)
+BUSY_FRAMES = 48        # ... and on a busy server: fewer, larger runs (2 s of frames at FPS, played at BUSY_FPS)
 START_SCALE = 0.05      # Play starts at a twentieth of the speed and speeds up (x2 a batch while
                         # the server has room, full speed within 5 s): a class pressing Play at once
                         # does not bury the server. Measured, 30 sessions at once on one process
@@ -36,7 +36,7 @@ BUDGET_ALONE = 0.65     # ... and when it did not. Measured on a 0.43 ms step: 0
 WAITED = 0.005          # seconds of waiting for BATCH_LOCK that count as sharing the server
 FPS = 24                # x 50 iterations per frame (the default speed): 1,200 iterations/s
 BUSY_FPS = 12           # the film's frame rate on a busy server (module docstring)
-CROWDED = 0.25          # a batch that waited for BATCH_LOCK this share of its film's time: a busy server
+CROWDED = 0.25          # a batch that waited for BATCH_LOCK this share of its frames' time at FPS: busy
 YIELD_AFTER = 0.1       # seconds a batch holds BATCH_LOCK at its full stride while others queue; its
                         # other frames take one iteration each: a session that sped up alone must not
                         # make a class that just joined wait for its 0.7-s batches
@@ -112,11 +112,16 @@ def play_plan(speed, scale):
     return max(1, round(speed * scale)), BUSY_FRAMES if busy(True, scale) else FRAMES_PER_BATCH
 
 
-def adapt(scale, elapsed, frames, waited=0.0):
+def adapt(scale, elapsed, frames, waited=0.0, trained=1.0):
     """The scale after a batch of ``frames`` took ``elapsed`` seconds of wall time (the wait for
     BATCH_LOCK included: that is where other sessions show, ``waited`` of it): aim to spend at most
-    BUDGET of the time those frames play for, BUDGET_ALONE if the batch did not wait for the lock.
-    A batch that waited CROWDED of its film's time is on a busy server: below the start scale."""
+    BUDGET of the time those frames play for at FPS, BUDGET_ALONE if the batch did not wait for the
+    lock. A batch that waited CROWDED of that time is on a busy server: below the start scale. A batch
+    whose turn was cut short (it ``trained`` that share of its planned iterations) never speeds up: it
+    goes on at the stride it could afford, so its next film moves evenly.
+
+    The time counted is the frames' at FPS even for a busy film (which plays them at BUSY_FPS, over
+    twice that): the budgets are the ones measured."""
     film = frames / FPS
     budget = BUDGET_ALONE if waited < WAITED else BUDGET
     room = budget * film / max(elapsed, 1e-3)
@@ -124,4 +129,6 @@ def adapt(scale, elapsed, frames, waited=0.0):
     # server still shrinks everyone as soon as batches run late.
     grow = 2.0 if room > 3 else 1.25 if room > 1.2 else min(1.0, room)
     new = min(1.0, max(MIN_SCALE, scale * grow))
+    if trained < 1:
+        new = min(new, max(MIN_SCALE, scale * trained))
     return min(new, BUSY_SCALE) if waited > CROWDED * film else new

@@ -387,7 +387,8 @@ class PlaygroundRun:
             self.stopped_at_limit()
             return [], grid
         frames, inputs = [], self.inputs()
-        per_frame, batch = self.play_plan()
+        stride, batch = self.play_plan()
+        per_frame, first = stride, trainer.iteration
         started = clock()
         lock = pacing.BATCH_LOCK
         with lock:
@@ -403,7 +404,9 @@ class PlaygroundRun:
                     self.stopped_at_limit()
                 if not self.playing:
                     break
-        self.state[K.PLAY_SCALE] = pacing.adapt(self.scale, clock() - started, len(frames), waited)
+        cut = per_frame < stride  # the share of the planned iterations trained, if the turn was cut short
+        trained = (trainer.iteration - first) / (stride * len(frames)) if cut else 1.0
+        self.state[K.PLAY_SCALE] = pacing.adapt(self.scale, clock() - started, len(frames), waited, trained)
         self.state[K.SEQ] = self.state.get(K.SEQ, 0) + 1
         return frames, grid
 
@@ -467,6 +470,8 @@ class PlaygroundRun:
         message = self.state.get(K.STAGE_MESSAGE) if not self.playing else None
         return {
             "seq": int(self.state.get(K.SEQ, 0)), "playing": self.playing,
+            # The pace the server can keep now (after this batch's adapt): the browser plays its whole
+            # queue at it, this batch included.
             "fps": pacing.fps(self.playing, self.scale),
             # Regression samples the network along x only (h = 1); y0, y1 is the window of the targets.
             "grid": {"w": grid, "h": 1 if regression else grid, "x0": window[0][0], "x1": window[0][1],

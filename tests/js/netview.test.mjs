@@ -73,9 +73,9 @@ function textBoxes(geom, measure) {
         y0: tg.y - geom.smallPx / 2, y1: tg.y + geom.smallPx / 2 });
     }
     if (col.more) out.push({ what: "more", x0: col.more.x - col.more.w / 2, x1: col.more.x + col.more.w / 2, y0: col.more.y, y1: col.more.y + col.more.h });
-    for (const hd of col.hidden) {
-      const tw = measure(hd.text, geom.smallPx);
-      out.push({ what: `hidden ${hd.text}`, x0: hd.x - tw / 2, x1: hd.x + tw / 2, y0: hd.y, y1: hd.y + geom.smallPx });
+    if (col.hidden) {
+      const tw = measure(col.hidden.text, geom.smallPx);
+      out.push({ what: "hidden", x0: col.hidden.x - tw / 2, x1: col.hidden.x + tw / 2, y0: col.hidden.y, y1: col.hidden.y + geom.smallPx });
     }
     if (col.footer) {
       const tw = measure(col.footer.text, geom.smallPx);
@@ -414,30 +414,38 @@ test("layoutNetwork: a legend line for the marks only while a shown neuron has o
   }
 });
 
-test("layoutNetwork: a wide layer says under '+N more' how many of the neurons it hides are dead or saturated", () => {
+test("layoutNetwork: a wide layer says under '+N more' how many of the neurons it hides are dead; the maps keep their size", () => {
   for (const sizes of [[2, 64, 3], [2, 128, 128, 3], [5, 64, 64, 1]]) {
     const model = makeModel(sizes);
     const n = model.layers[0].n;
-    // The first layer: its first 10 neurons dead, the next 3 saturated, the rest working.
-    const states = [Array.from({ length: n }, (_, j) => (j < 10 ? 1 : j < 13 ? 2 : 0))];
-    for (const [name, [w, h, big]] of Object.entries(SIZES)) {
-      for (const mode of ["weights", "gradients"]) {
-        const where = `${sizes.join("-")} ${name} ${mode}`;
-        const frame = withStates(model, makeFrame(model), states);
-        const geom = layoutNetwork(model, { w, h }, { mode, frame, big, measure });
-        const col = geom.columns[1], hiddenIdx = [...Array(n).keys()].filter((j) => !col.shown.includes(j));
-        const dead = hiddenIdx.filter((j) => j < 10).length, sat = hiddenIdx.filter((j) => j >= 10 && j < 13).length;
-        const parts = [dead ? `${dead} dead` : "", sat ? `${sat} saturated` : ""].filter(Boolean);
-        assert.ok(dead + sat > 0, `${where}: the fixture hides some marked neurons`);
-        // One line "8 dead, 1 saturated" where it fits between the columns, else a line each.
-        const lines = col.hidden.map((hd) => hd.text);
-        assert.ok(lines.join(", ") === parts.join(", ") && lines.length >= 1, `${where}: ${JSON.stringify(lines)}`);
-        assert.ok(col.hidden.every((hd, i) => hd.y > (i ? col.hidden[i - 1].y : col.more.y)), `${where}: under "+N more"`);
-        assert.deepEqual(geom.columns[2].hidden, [], `${where}: no marks hidden in the next layer`);
-        const boxes = [...rects(geom), ...textBoxes(geom, measure)];
-        for (const b of boxes) assert.ok(b.x0 >= 0 && b.x1 <= w && b.y0 >= 0 && b.y1 <= h, `${where}: ${b.what} outside`);
-        for (let a = 0; a < boxes.length; a++) {
-          for (let b = a + 1; b < boxes.length; b++) assert.ok(!overlap(boxes[a], boxes[b]), `${where}: ${boxes[a].what} overlaps ${boxes[b].what}`);
+    for (const [mark, state] of [["dead", 1], ["saturated", 2]]) {
+      // The first layer: its first 13 neurons marked (a ReLU layer's can die, a tanh layer's saturate).
+      const states = [Array.from({ length: n }, (_, j) => (j < 13 ? state : 0))];
+      for (const [name, [w, h, big]] of Object.entries(SIZES)) {
+        for (const mode of ["weights", "gradients"]) {
+          const where = `${sizes.join("-")} ${mark} ${name} ${mode}`;
+          const still = makeFrame(model);
+          for (const key of ["activity", "grad"]) for (let j = 0; j < 13; j++) still.layers[0][key][j] = 0;
+          const plain = layoutNetwork(model, { w, h }, { mode, frame: still, big, measure });
+          const frame = withStates(model, makeFrame(model), states);
+          // Marked neurons are the least active (a dead one is 0 on every sample): never among those shown.
+          for (const key of ["activity", "grad"]) for (let j = 0; j < 13; j++) frame.layers[0][key][j] = 0;
+          const geom = layoutNetwork(model, { w, h }, { mode, frame, big, measure });
+          const col = geom.columns[1];
+          const hidden = [...Array(n).keys()].filter((j) => j < 13 && !col.shown.includes(j)).length;
+          assert.ok(hidden > 0, `${where}: the fixture hides some marked neurons`);
+          assert.equal(col.hidden && col.hidden.text, `${hidden} ${mark}`, where);
+          assert.ok(col.hidden.y > col.more.y, `${where}: under "+N more"`);
+          assert.equal(plain.columns[1].hidden, null, `${where}: nothing said when no neuron is marked`);
+          assert.equal(geom.columns[2].hidden, null, `${where}: no marks hidden in the next layer`);
+          // The same maps, at the same places, with or without marks: nothing jumps while playing.
+          assert.deepEqual(geom.columns.map((c) => [c.size, c.nodes.map((nd) => nd.y)]),
+            plain.columns.map((c) => [c.size, c.nodes.map((nd) => nd.y)]), `${where}: the maps moved`);
+          const boxes = [...rects(geom), ...textBoxes(geom, measure)];
+          for (const b of boxes) assert.ok(b.x0 >= 0 && b.x1 <= w && b.y0 >= 0 && b.y1 <= h, `${where}: ${b.what} outside`);
+          for (let a = 0; a < boxes.length; a++) {
+            for (let b = a + 1; b < boxes.length; b++) assert.ok(!overlap(boxes[a], boxes[b]), `${where}: ${boxes[a].what} overlaps ${boxes[b].what}`);
+          }
         }
       }
     }

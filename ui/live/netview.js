@@ -16,7 +16,7 @@
 //               columns: [{k, name, n, shown, size, x, nodes: [{j, x, y}] (centres; maps are size²),
 //                          label: {lines, x, y, fontPx, lineH, width}, tags: [{j, text, x, y, align}],
 //                          more: null | {count, text, x, y, w, h} (a hit box; text centred at x, y + h/2),
-//                          hidden: [{text, x, y}]: the marks of the neurons not shown ("12 dead", a line or two),
+//                          hidden: null | {text, x, y}: the marks of the neurons not shown ("12 dead"),
 //                          footer: null | {text, x, y}, edges: [start, end) into geom.edges}],
 //               edges: [{k, name, i, j, x0, y0, x1, y1}] (k >= 1; weight W[i*n + j] of layer `name`),
 //               legend: {x, y, fontPx, lineH, lines: [[{kind: "swatch"|"bar"|"text", rgb?, text?, x, w}]]}}
@@ -123,13 +123,14 @@ export function neuronMark(frame, k, j) {
   return st && j < st.length ? MARKS[st[j]] || null : null;
 }
 
-// ["12 dead", "3 saturated"] (either, both or none): the marks of the neurons a wide layer does not show
-// (the most active are shown, so a dead neuron is never among them), said under its "+N more".
+// "12 dead" (a ReLU layer) or "3 saturated" (sigmoid, tanh), "" if none: the marks of the neurons a wide
+// layer does not show (the most active are shown, so a dead neuron is never among them), said under its
+// "+N more".
 function hiddenMarks(frame, k, shown, n) {
-  if (k === 0 || shown.length >= n) return [];
+  if (k === 0 || shown.length >= n) return "";
   const seen = new Set(shown), c = { dead: 0, saturated: 0 };
   for (let j = 0; j < n; j++) if (!seen.has(j)) { const m = neuronMark(frame, k, j); if (m) c[m]++; }
-  return [c.dead ? `${c.dead} dead` : "", c.saturated ? `${c.saturated} saturated` : ""].filter(Boolean);
+  return [c.dead ? `${c.dead} dead` : "", c.saturated ? `${c.saturated} saturated` : ""].filter(Boolean).join(", ");
 }
 
 // How many shown neurons carry each mark.
@@ -226,9 +227,9 @@ export function layoutNetwork(model, box, opts = {}) {
 
   // Provisional sizes: the map size as fits the height; then the horizontal pitch caps it.
   const cap = big ? 110 : 90;
-  const widths = selection.map((_, k) => (k === 0 ? model.inputs.length : model.layers[k - 1].n));
-  const notes = selection.map((sel, k) => hiddenMarks(frame, k, sel, widths[k]));
-  const footLines = (k) => (selection[k].length < widths[k] ? 1 : 0) + notes[k].length +
+  // A column with "+N more" keeps a line for its hidden marks whether or not there are any: the maps must
+  // not change size while playing as neurons die.
+  const footLines = (k) => (selection[k].length < (k === 0 ? model.inputs.length : model.layers[k - 1].n) ? 2 : 0) +
     (mode === "gradients" && k > 0 ? 1 : 0);
   let labels = null, top = 0, xs = [], sizes = [], pitch = 0;
   // Labels: one line "dense1 · 64 relu" if they all fit side by side, else two lines, else smaller.
@@ -276,20 +277,15 @@ export function layoutNetwork(model, box, opts = {}) {
       return node;
     });
     let fy = y - s * NODE_GAP + small * 0.25;
-    let more = null, footer = null;
-    const hidden = [];
+    let more = null, hidden = null, footer = null;
     if (m < n) {
       const text = `+${n - m} more`;
       const tw = measure(text, small);
       more = { count: n - m, text, x: xs[k], y: fy, w: tw + 6, h: small * 1.3 };
       fy += small * 1.35;
-      // One line if it fits between the columns, else a line each.
-      const fits = (t) => C < 2 || measure(t, small) <= pitch * 0.92;
-      const joined = notes[k].join(", ");
-      for (const t of notes[k].length && fits(joined) ? [joined] : notes[k].filter(fits)) {
-        hidden.push({ text: t, x: xs[k], y: fy });
-        fy += small * 1.35;
-      }
+      const note = hiddenMarks(frame, k, shown, n);
+      if (note && (C < 2 || measure(note, small) <= pitch * 0.92)) hidden = { text: note, x: xs[k], y: fy };
+      fy += small * 1.35;
     }
     if (mode === "gradients" && k > 0) {
       const fl = frame && frame.layers && frame.layers[k - 1];
@@ -668,7 +664,7 @@ export function drawNetwork(ctx, geom, model, frame, maps, theme, opts = {}) {
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     if (col.more) ctx.fillText(col.more.text, col.more.x, col.more.y + 0.1 * geom.smallPx);
-    for (const hd of col.hidden) ctx.fillText(hd.text, hd.x, hd.y);
+    if (col.hidden) ctx.fillText(col.hidden.text, col.hidden.x, col.hidden.y);
     if (col.footer && phase === "done") ctx.fillText(col.footer.text, col.footer.x, col.footer.y);
     ctx.textBaseline = "middle";
   }
