@@ -102,7 +102,7 @@ def test_the_batch_lock_lets_one_batch_in_at_a_time_first_come_first_served():
 def test_a_session_interrupted_while_queueing_does_not_block_the_ones_after_it():
     lock, order = pacing.FairLock(), []
 
-    class Interrupted(threading.Condition):
+    class Interrupted(threading.Event):
         def wait(self, timeout=None):
             if threading.current_thread().name == "interrupted":
                 raise KeyboardInterrupt
@@ -114,7 +114,7 @@ def test_a_session_interrupted_while_queueing_does_not_block_the_ones_after_it()
         except KeyboardInterrupt:
             order.append("interrupted")
 
-    lock._cond = Interrupted(threading.Lock())
+    lock._event = Interrupted
     with lock:
         t = threading.Thread(target=interrupted, name="interrupted")
         t.start()
@@ -123,3 +123,21 @@ def test_a_session_interrupted_while_queueing_does_not_block_the_ones_after_it()
         after = queue_behind(lock, "after", order)
     after.join(10)
     assert order == ["interrupted", "after"] and lock.waiting() == 0
+
+
+def test_a_session_interrupted_as_its_turn_came_passes_the_turn_on():
+    lock, order = pacing.FairLock(), []
+
+    class Interrupted(threading.Event):
+        def wait(self, timeout=None):
+            raise KeyboardInterrupt  # after its turn was given (the lock was free)
+
+    lock._event = Interrupted
+    with pytest.raises(KeyboardInterrupt):
+        lock.__enter__()
+    assert lock.waiting() == 0
+    lock._event = threading.Event
+    t = threading.Thread(target=lambda: (lock.__enter__(), order.append("next"), lock.__exit__(None, None, None)))
+    t.start()
+    t.join(10)  # a ticket left behind would hold it forever
+    assert order == ["next"] and not t.is_alive()
