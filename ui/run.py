@@ -84,9 +84,9 @@ ARRAYS = ("params", "grads", "activity", "grad", "state", "input_grads")   # a f
 
 def architecture(network):
     """{inputs, features, layers: [{name, n_in, n, activation}]}: what the browser needs to run
-    ``network`` (an mlp: every Dense followed by its activation). ``inputs``: the labels of the first
-    layer's inputs (x1, x2, then any features); ``features``: the features' names (nncore.FEATURES),
-    which the browser computes from (x1, x2) in that order."""
+    ``network`` (each Dense with the activation after it: Network.activation_names). ``inputs``: the
+    labels of the first layer's inputs (x1, x2, then any features); ``features``: the features' names
+    (nncore.FEATURES), which the browser computes from (x1, x2) in that order."""
     features = network.features
     return {"inputs": list(network.input_labels), "features": list(features.names) if features else [],
             "layers": [{"name": dense.name, "n_in": dense.n_inputs, "n": dense.n_neurons, "activation": activation}

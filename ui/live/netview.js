@@ -128,15 +128,21 @@ export function neuronMark(frame, k, j) {
 // "+N more".
 function hiddenMarks(frame, k, shown, n) {
   if (k === 0 || shown.length >= n) return "";
-  const seen = new Set(shown), c = { dead: 0, saturated: 0 };
-  for (let j = 0; j < n; j++) if (!seen.has(j)) { const m = neuronMark(frame, k, j); if (m) c[m]++; }
+  const seen = new Set(shown);
+  const c = tallyMarks(frame, k, Array.from({ length: n }, (_, j) => j).filter((j) => !seen.has(j)));
   return [c.dead ? `${c.dead} dead` : "", c.saturated ? `${c.saturated} saturated` : ""].filter(Boolean).join(", ");
+}
+
+// How many of neurons `js` of column k carry each mark (added to `into`).
+function tallyMarks(frame, k, js, into = { dead: 0, saturated: 0 }) {
+  for (const j of js) { const m = neuronMark(frame, k, j); if (m) into[m]++; }
+  return into;
 }
 
 // How many shown neurons carry each mark.
 function countMarks(frame, selection) {
   const marks = { dead: 0, saturated: 0 };
-  selection.forEach((shown, k) => { for (const j of shown) { const m = neuronMark(frame, k, j); if (m) marks[m]++; } });
+  selection.forEach((shown, k) => tallyMarks(frame, k, shown, marks));
   return marks;
 }
 
