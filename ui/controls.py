@@ -1,4 +1,4 @@
-"""Widgets shared by pages: the lesson transport bar, and presentation mode."""
+"""Widgets shared by pages: the lesson transport bar, presentation mode, and downloads."""
 
 import math
 import re
@@ -142,6 +142,15 @@ def button_help(text):
     """``help=`` for a button in a transport row: none in presentation mode, where the tooltip of the
     button just clicked (the mouse stays on it) would cover the iteration number under the row."""
     return None if presentation() else text
+
+
+def download(label, make, **kwargs):
+    """``st.download_button`` whose file ``make()`` builds when it is clicked, on a server thread.
+
+    A click must not rerun the page (``on_click="ignore"``): the browser sends the rerun before its request
+    for the file, and a rerun that ends first revokes the file's id, so no file comes (Streamlit logs "Deferred
+    file ... not found"; tests/browser/test_e2e.py makes the file late to show it)."""
+    return st.download_button(label, make, on_click="ignore", **kwargs)
 
 
 PLAY_SPEEDS = (1, 2, 5, 10, 20, 50)  # iterations per second: 1 to follow the numbers, 20+ to watch the curve

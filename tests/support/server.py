@@ -2,6 +2,7 @@
 console/page-error watch: for the browser tests, the load test and the benchmarks."""
 
 import contextlib
+import os
 import re
 import signal
 import socket
@@ -55,9 +56,10 @@ def wait_healthy(base, timeout=HEALTH_TIMEOUT, proc=None):
         time.sleep(0.2)
 
 
-def start_server(log_path, repo=REPO, python=sys.executable):
+def start_server(log_path, repo=REPO, python=sys.executable, env=None):
     """Start `streamlit run app.py` in ``repo`` (default: this checkout) with ``python`` on a free loopback
-    port, wait until it is healthy; return (base_url, Popen). The log (stdout and stderr) goes to ``log_path``."""
+    port, wait until it is healthy; return (base_url, Popen). The log (stdout and stderr) goes to ``log_path``;
+    ``env`` adds to the environment."""
     port = free_port()
     cmd = [str(python), "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port),
@@ -66,7 +68,8 @@ def start_server(log_path, repo=REPO, python=sys.executable):
     log_path = Path(log_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=repo, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, cwd=repo, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=None if env is None else {**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(base, HEALTH_TIMEOUT, proc)
@@ -89,9 +92,9 @@ def stop_server(proc):
 
 
 @contextlib.contextmanager
-def streamlit_server(log_path):
+def streamlit_server(log_path, env=None):
     """``start_server`` as a context manager: yields (base_url, Popen), stops it on exit."""
-    base, proc = start_server(log_path)
+    base, proc = start_server(log_path, env=env)
     try:
         yield base, proc
     finally:

@@ -8,7 +8,7 @@ import nncore
 from nncore.datasets import CLASS_RANGE
 from nncore.features import FEATURES
 from ui import challenges, export, uploads
-from ui.controls import presentation
+from ui.controls import download, presentation
 from ui.playground import current_run
 from ui.state import (
     BOUNDS,
@@ -350,15 +350,15 @@ def save_load_share(run, cfg):
     # view, are offered under the live view, which is redrawn whenever the view moves).
     tr = run.trainer
     st.caption("The weights of the iteration on screen: **Save weights**, under the live view.")
-    st.download_button("Training history (.csv)", lambda: export.history_csv(tr.history()),
-                       file_name="history.csv", mime="text/csv", width="stretch",
-                       help=f"A row per iteration for the latest {tr.max_rows // 2:,} trained; older ones thinned "
-                            "evenly (memory stays bounded however long a run plays)")
-    st.download_button("Python script of this run", lambda: export.script(cfg, tr.schedule(), tr.iteration,
-                                                                             freezes=tr.frozen_schedule()),
-                       file_name="backprop_lab_run.py", mime="text/x-python", width="stretch",
-                       disabled=not_in_link,
-                       help="Rebuilds this run with nncore (not available for your own data or uploaded weights)")
+    download("Training history (.csv)", lambda: export.history_csv(tr.history()),
+             file_name="history.csv", mime="text/csv", width="stretch",
+             help=f"A row per iteration for the latest {tr.max_rows // 2:,} trained; older ones thinned "
+                  "evenly (memory stays bounded however long a run plays)")
+    download("Python script of this run", lambda: export.script(cfg, tr.schedule(), tr.iteration,
+                                                                   freezes=tr.frozen_schedule()),
+             file_name="backprop_lab_run.py", mime="text/x-python", width="stretch",
+             disabled=not_in_link,
+             help="Rebuilds this run with nncore (not available for your own data or uploaded weights)")
     st.file_uploader("Continue from weights (.json or .npz)", type=["json", "npz"], key=K.UPLOAD_WEIGHTS,
                      on_change=on_weights_upload, help="They must fit the current architecture")
 

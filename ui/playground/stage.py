@@ -8,7 +8,7 @@ import streamlit as st
 
 import nncore.io as nio
 from ui import pacing
-from ui.controls import button_help, compact_top, plain, presentation, transport
+from ui.controls import button_help, compact_top, download, plain, presentation, transport
 from ui.live import encode_floats, live_view
 from ui.playground import clip_note, current_run
 from ui.playground.sidebar import new_weights
@@ -130,10 +130,10 @@ def save_weights(trainer, view):
     with st.popover("Save weights"):
         st.caption(f"The weights and biases of iteration {view}; **Continue from weights** in the sidebar "
                    "loads them again.")
-        st.download_button("Weights (.json)", lambda: nio.to_json(trainer.snapshot(view).network),
-                           file_name=f"weights-{view}.json", mime="application/json", width="stretch")
-        st.download_button("Weights (.npz)", lambda: nio.to_npz(trainer.snapshot(view).network),
-                           file_name=f"weights-{view}.npz", mime="application/octet-stream", width="stretch")
+        download("Weights (.json)", lambda: nio.to_json(trainer.snapshot(view).network),
+                 file_name=f"weights-{view}.json", mime="application/json", width="stretch")
+        download("Weights (.npz)", lambda: nio.to_npz(trainer.snapshot(view).network),
+                 file_name=f"weights-{view}.npz", mime="application/octet-stream", width="stretch")
 
 
 def draw(pg):
