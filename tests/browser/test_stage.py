@@ -20,6 +20,21 @@ READ_STATUS = """() => {
 }"""
 
 
+# Every animation frame: the status line's text and the network canvas' top and height (until stopped).
+TRACK = """() => {
+    const roots = [document, ...[...document.querySelectorAll('*')].map(e => e.shadowRoot).filter(Boolean)];
+    const find = (sel) => roots.map(r => r.querySelector(sel)).find(Boolean);
+    const line = find('.bpl-status'), net = find('canvas.bpl-net');
+    window.__track = [];
+    const tick = () => {
+        const r = net.getBoundingClientRect();
+        window.__track.push([line.textContent, r.top, r.height]);
+        if (!window.__trackStop) requestAnimationFrame(tick);
+    };
+    tick();
+}"""
+
+
 def open_stage(browser, base_url, width, height, query="", **options):
     ctx = browser.new_context(viewport={"width": width, "height": height}, **options)
     ctx.set_default_timeout(20_000)
@@ -105,9 +120,15 @@ def test_on_a_phone_everything_stacks_within_the_screen(browser, base_url, chall
         # No keyboard hints on a touch screen.
         for hint in page.locator("main kbd").all():
             expect(hint).to_be_hidden()
+        page.evaluate(TRACK)
         button(page, "Step").first.tap()
         expect(status(page)).to_have_text(re.compile(r"^(Iteration 1 · |Step 0 → 1: )"))
         expect(status(page)).to_have_text(at(1))
+        track = page.evaluate("() => { window.__trackStop = true; return window.__track; }")
+        # The Step's phase line ("Step 0 → 1: forward pass · loss 1.10") is one line on a phone and the
+        # iteration's line two: the network must not move or resize as they take turns.
+        assert any(text.startswith("Step 0 → 1: ") for text, _, _ in track), track[:3]
+        assert len({(top, height) for _, top, height in track}) == 1, sorted({(t, h) for _, t, h in track})
         shot(page, "stage-phone")
         watch.check()
     finally:

@@ -294,7 +294,7 @@ function draw(S) {
     S.drawn.l = (lNow = drawLoss(sl, d, curve, f || S.player.current, S.theme)) || S.drawn.l;
   }
   // The one iteration number on screen, with the numbers of the very frame the pictures show.
-  S.status.textContent = statusText(S.player.current, anim, S.anim);
+  showStatus(S.status, statusParts(S.player.current, anim, S.anim));
   if (S.player.current) S.stats.lastIteration = S.player.current.iteration;
   if (netNow && bNow && lNow && f === S.player.current) { // not mid-Step: the net shows the weights before
     S.stats.stageDraws++;
@@ -380,18 +380,28 @@ function fitCanvas(cv) {
   return { ctx, w, h, dpr };
 }
 
-export function statusText(f, anim, step) {
-  if (!f) return "";
+// The stage's one status line, in parts: a phone wraps it between parts, never inside "test 35.0%".
+export function statusParts(f, anim, step) {
+  if (!f) return [];
   const pct = (a) => (a == null ? "–" : (100 * a).toFixed(1) + "%");
   if (anim && step) {
-    return `Step ${step.before.iteration} → ${step.after.iteration}: ${PHASE_NAMES[anim.phase]}`
-      + (anim.phase === "update" ? "" : ` · loss ${fmt(step.before.loss)}`);
+    const head = `Step ${step.before.iteration} → ${step.after.iteration}: ${PHASE_NAMES[anim.phase]}`;
+    return anim.phase === "update" ? [head] : [head, `loss ${fmt(step.before.loss)}`];
   }
-  let text = `Iteration ${f.iteration} · loss ${fmt(f.loss)}`;
-  if (f.reg_loss) text += ` (+ reg. ${fmt(f.reg_loss)})`;
-  text += ` · accuracy ${pct(f.acc)}`;
-  if (f.test_acc != null) text += ` · test ${pct(f.test_acc)}`;
-  return text;
+  const parts = [`Iteration ${f.iteration}`, `loss ${fmt(f.loss)}` + (f.reg_loss ? ` (+ reg. ${fmt(f.reg_loss)})` : ""),
+    `accuracy ${pct(f.acc)}`];
+  if (f.test_acc != null) parts.push(`test ${pct(f.test_acc)}`);
+  return parts;
+}
+
+function showStatus(el, parts) {
+  const text = parts.join(" · ");
+  if (el.textContent === text) return; // most frames of a paused stage
+  el.replaceChildren(...parts.flatMap((p, i) => {
+    const span = el.ownerDocument.createElement("span");
+    span.textContent = p;
+    return i ? [" · ", span] : [span];
+  }));
 }
 
 export function fmt(v) {
