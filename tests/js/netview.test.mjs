@@ -382,18 +382,26 @@ test("neuronMark: 1 dead, 2 saturated, anything else (or no states, or the input
   assert.equal(neuronMark(null, 1, 1), null);
 });
 
-test("layoutNetwork: a legend line for the marks only while a shown neuron has one; still fits at the three sizes", () => {
+test("layoutNetwork: a legend line for the marks the hidden activations allow, kept free so the maps never jump; still fits at the three sizes", () => {
   const legendKinds = (geom) => geom.legend.lines.map((line) => line.filter((it) => it.kind !== "text").map((it) => it.kind));
+  const maps = (geom) => geom.columns.map((c) => [c.size, c.nodes.map((nd) => [nd.x, nd.y])]);
+  const kept = [];
   for (const sizes of NETS) {
-    const model = makeModel(sizes);
+    const model = makeModel(sizes); // relu hidden layers: their neurons can die, not saturate
     // Hidden neuron 0 of the first layer dead, neuron 1 saturated (16 or fewer shown: both are).
     const states = [[1, 2]];
     for (const [name, [w, h, big]] of Object.entries(SIZES)) {
       for (const mode of ["weights", "gradients"]) {
         const where = `${sizes.join("-")} ${name} ${mode}`;
         const plain = layoutNetwork(model, { w, h }, { mode, frame: makeFrame(model), big, measure });
-        assert.ok(!legendKinds(plain).flat().some((k) => k === "dead" || k === "saturated"), where);
         assert.deepEqual(plain.marks, { dead: 0, saturated: 0 });
+        // "dead" is listed before any neuron dies, unless its line would shrink the maps under 12 px.
+        if (sizes.length === 2) assert.equal(plain.legendMarks.dead, 0, `${where}: no hidden layer`);
+        if (plain.legendMarks.dead) kept.push(where);
+        assert.equal(legendKinds(plain).flat().includes("dead"), !!plain.legendMarks.dead, where);
+        assert.equal(plain.legendMarks.saturated, 0, where);
+        const without = layoutNetwork(model, { w, h }, { mode, frame: makeFrame(model), big, measure, reserveMarks: false });
+        assert.ok(!legendKinds(without).flat().some((k) => k === "dead" || k === "saturated"), where);
         const frame = withStates(model, makeFrame(model), states);
         const geom = layoutNetwork(model, { w, h }, { mode, frame, big, measure });
         const shown = geom.selection[1];
@@ -404,14 +412,22 @@ test("layoutNetwork: a legend line for the marks only while a shown neuron has o
           const at = kinds.findIndex((line) => line.includes("dead") || line.includes("saturated"));
           assert.ok(at > 0 && !kinds[at].some((k) => k === "swatch" || k === "bar"), `${where}: a line of its own`);
         }
-        const boxes = [...rects(geom), ...textBoxes(geom, measure)];
-        for (const b of boxes) assert.ok(b.x0 >= 0 && b.x1 <= w && b.y0 >= 0 && b.y1 <= h, `${where}: ${b.what} outside`);
-        for (let a = 0; a < boxes.length; a++) {
-          for (let b = a + 1; b < boxes.length; b++) assert.ok(!overlap(boxes[a], boxes[b]), `${where}: ${boxes[a].what} overlaps ${boxes[b].what}`);
+        // A neuron dying moves no map where "dead" was listed already.
+        if (plain.legendMarks.dead && !expect.saturated) assert.deepEqual(maps(geom), maps(plain), `${where}: the maps moved`);
+        for (const g of [plain, geom]) {
+          const listedAhead = g.legendMarks.dead > g.marks.dead || g.legendMarks.saturated > g.marks.saturated;
+          if (listedAhead) for (const c of g.columns) assert.ok(c.size >= 12, `${where}: maps of column ${c.k} are ${c.size} px`);
+          const boxes = [...rects(g), ...textBoxes(g, measure)];
+          for (const b of boxes) assert.ok(b.x0 >= 0 && b.x1 <= w && b.y0 >= 0 && b.y1 <= h, `${where}: ${b.what} outside`);
+          for (let a = 0; a < boxes.length; a++) {
+            for (let b = a + 1; b < boxes.length; b++) assert.ok(!overlap(boxes[a], boxes[b]), `${where}: ${boxes[a].what} overlaps ${boxes[b].what}`);
+          }
         }
       }
     }
   }
+  // The line is kept in most layouts (all but the tallest networks on a phone).
+  assert.ok(kept.length >= 30, `${kept.length} layouts keep the line`);
 });
 
 test("layoutNetwork: a wide layer says under '+N more' how many of the neurons it hides are dead; the maps keep their size", () => {
@@ -475,10 +491,13 @@ test("drawNetwork: a dead map gets a grey wash and a dashed outline, a saturated
   const plain = makeFrame(model);
   const geom0 = layoutNetwork(model, { w: 600, h: 420 }, { frame: plain });
   drawNetwork(cv.ctx, geom0, model, plain, makeMaps(model, plain, 4, 4), THEME, { cache });
-  assert.equal(cv.ctx.dashes.length, 0);
+  // No map is dashed; the legend's sample is (a ReLU network lists "dead" before a neuron dies).
+  assert.equal(cv.ctx.dashes.filter((d) => d.length).length, 1);
+  assert.ok(cv.ctx.texts.includes("dead: 0 on every sample"));
   assert.ok(!cv.ctx.texts.includes("S"));
   const frame = withStates(model, makeFrame(model), [[1, 0, 2]]);
   const geom = layoutNetwork(model, { w: 600, h: 420 }, { frame });
+  cv.ctx.dashes.length = 0;
   drawNetwork(cv.ctx, geom, model, frame, makeMaps(model, frame, 4, 4), THEME, { cache });
   // Two dashed outlines (the map and the legend's sample), each followed by a reset to solid.
   assert.equal(cv.ctx.dashes.filter((d) => d.length).length, 2);

@@ -19,7 +19,9 @@
 //                          hidden: null | {text, x, y}: the marks of the neurons not shown ("12 dead"),
 //                          footer: null | {text, x, y}, edges: [start, end) into geom.edges}],
 //               edges: [{k, name, i, j, x0, y0, x1, y1}] (k >= 1; weight W[i*n + j] of layer `name`),
-//               legend: {x, y, fontPx, lineH, lines: [[{kind: "swatch"|"bar"|"text", rgb?, text?, x, w}]]}}
+//               legend: {x, y, fontPx, lineH, lines: [[{kind: "swatch"|"bar"|"text", rgb?, text?, x, w}]]},
+//               marks: {dead, saturated} (shown neurons with each), legendMarks: the marks the legend
+//               lists: those, and every one the hidden activations allow unless maps would fall under 12 px}
 //   drawNetwork(ctx, geom, model, frame, maps, theme, opts) -> undefined. opts: {big, cache, selected:
 //       {layer: k, j} (ringed), anim: {phase, t, before, beforeMaps}}. cache = createNetCache() kept by the caller
 //       (offscreen canvases; the maps are repainted only when `maps` or the selection changes).
@@ -171,8 +173,15 @@ function probabilityOutput(model) {
   return L > 0 && model.layers[L - 1].activation !== "linear";
 }
 
-// Legend groups (each kept on one line): what colour and width mean, for the mode; the marks on a line
-// of their own, only while a shown neuron has one.
+// The marks a network's hidden neurons can carry: ReLUs die, sigmoids and tanhs saturate (the output
+// layer is never marked: nncore's Network.neuron_states).
+function possibleMarks(model) {
+  const hidden = model.layers.slice(0, -1).map((l) => l.activation);
+  return { dead: +hidden.includes("relu"), saturated: +hidden.some((a) => a === "sigmoid" || a === "tanh") };
+}
+
+// Legend groups (each kept on one line): what colour and width mean, for the mode; the marks, in `marks`
+// (counts; any above 0 is listed), on a line of their own.
 function legendGroups(mode, marks, model) {
   const sign = [{ kind: "swatch", rgb: POSITIVE_RGB }, { kind: "text", text: "+" },
     { kind: "swatch", rgb: NEGATIVE_RGB }, { kind: "text", text: "−" }];
@@ -188,7 +197,21 @@ function legendGroups(mode, marks, model) {
   return groups.concat(marked);
 }
 
+// The smallest map worth drawing: a layout that would shrink them below it keeps no legend line free for
+// marks no shown neuron has yet (tests/js hold every layout to it).
+const MIN_MAP = 12;
+
 export function layoutNetwork(model, box, opts = {}) {
+  const reserve = opts.reserveMarks !== false;
+  const geom = layoutOnce(model, box, opts, reserve);
+  const reserved = geom.legendMarks.dead > geom.marks.dead || geom.legendMarks.saturated > geom.marks.saturated;
+  const smallest = Math.min(...geom.columns.map((c) => c.size));
+  return reserve && reserved && smallest < MIN_MAP ? layoutOnce(model, box, opts, false) : geom;
+}
+
+// One layout. The legend lists the marks a shown neuron has and, with `reserve`, every mark the network's
+// activations allow: then the maps keep their size and place when a neuron dies while playing.
+function layoutOnce(model, box, opts, reserve) {
   const { w, h } = box;
   const big = !!opts.big;
   const F = opts.fontPx || (big ? 17 : 12);
@@ -221,7 +244,9 @@ export function layoutNetwork(model, box, opts = {}) {
   let lx = pad;
   const sw = small * 0.9;
   const marks = countMarks(frame, selection);
-  for (const g of legendGroups(mode, marks, model)) {
+  const possible = reserve ? possibleMarks(model) : { dead: 0, saturated: 0 };
+  const legendMarks = { dead: Math.max(marks.dead, possible.dead), saturated: Math.max(marks.saturated, possible.saturated) };
+  for (const g of legendGroups(mode, legendMarks, model)) {
     const items = g.map((it) => ({ ...it, w: it.kind === "text" ? measure(it.text, small) : it.kind === "bar" ? barW + 2 : sw }));
     const gw = items.reduce((s, it) => s + it.w + 4, 0);
     if (lx > pad && (lx + gw > w - pad || g[0].newLine)) { legendLines.push([]); lx = pad; }
@@ -313,7 +338,7 @@ export function layoutNetwork(model, box, opts = {}) {
     columns.push({ k, name: k === 0 ? "inputs" : model.layers[k - 1].name, n, shown, size: s, x: xs[k], nodes,
       label: labels[k], tags, more, hidden, footer, edges: [start, edges.length], barW: k > 0 ? barW : 0 });
   }
-  return { w, h, mode, fontPx: F, smallPx: small, big, selection, columns, edges, legend, marks };
+  return { w, h, mode, fontPx: F, smallPx: small, big, selection, columns, edges, legend, marks, legendMarks };
 }
 
 // ---------------------------------------------------------------- hit testing
