@@ -7,6 +7,7 @@ import pytest
 
 from tests.browser.test_e2e import LIVE, at, button, live, settle, shot, status
 from tests.support.server import Watch
+from ui.state import K
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -151,10 +152,16 @@ def test_one_iteration_number_while_playing(browser, base_url):
             seen.add(n)
             page.wait_for_timeout(250)
         assert len(seen) >= 4, seen  # it moved
+        # The rewind slider's number would be the server's iteration, ahead of the stage's: hidden while
+        # playing, and back after Pause (it stayed hidden: the style lived in a container no rerun cleared).
+        thumb = page.locator(f'{K.css(K.REWIND_SLIDER)} [data-testid="stSliderThumbValue"]')
+        expect(thumb).to_be_hidden()
         button(page, "Pause").click()
         page.wait_for_function(f"{LIVE}.pausedAt !== null")
         n = live(page)["pausedAt"]
         expect(status(page)).to_have_text(at(n))
+        expect(thumb).to_be_visible()
+        expect(thumb).to_have_text(str(n))
         watch.check()
     finally:
         ctx.close()

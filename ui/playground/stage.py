@@ -86,7 +86,9 @@ $tour { padding: 0.4rem 0.75rem; }
   $live { flex: 0 0 1040px !important; }  /* Streamlit sizes it by flex-basis */
   $live, $live .stBidiComponent { height: 1040px !important; }
 }
-</style>""").substitute(tour=K.css(K.TOUR_BOX), live=K.css(K.LIVE))
+/* While playing the slider's thumb would show the server's iteration, ahead of the stage's. */
+$playing [data-testid="stSliderThumbValue"] { visibility: hidden; }
+</style>""").substitute(tour=K.css(K.TOUR_BOX), live=K.css(K.LIVE), playing=K.css(K.UNDER_LIVE_PLAYING))
 
 # The stage's height: in presentation mode what is left of 720 px under the buttons; otherwise what
 # is left of a 1000 px laptop screen under the title, the tour and the buttons.
@@ -100,10 +102,6 @@ TITLE_FOR_SCREEN_READERS = """<style>
   clip: rect(0 0 0 0); white-space: nowrap; }
 [data-testid="stMain"] [data-testid="stElementContainer"]:has(h1) { position: absolute; }
 </style>"""
-
-
-SLIDER_VALUE_HIDDEN = (f'<style>{K.css(K.REWIND_SLIDER)} [data-testid="stSliderThumbValue"] '
-                       "{ visibility: hidden; }</style>")
 
 
 def layout_css():
@@ -123,11 +121,13 @@ def busy_note(pg):
                    f"{speed}, {pacing.BUSY_FPS} frames per second instead of {pacing.FPS}.")
 
 
-def save_weights(trainer, view):
+def save_weights(trainer, view, playing):
     """The weights of iteration ``view``. A download's file is made when it is clicked, on a server
     thread outside this session's script run: the callables hold the trainer and the view, drawn
-    again (inside the fragment) whenever the view moves."""
-    with st.popover("Save weights"):
+    again (inside the fragment) whenever the view moves. Disabled while playing (the server's view is
+    ahead of the stage's), not removed: the page below would move up and back on each Play and Pause."""
+    tip = button_help("Pause first: while playing, the server is ahead of the stage") if playing else None
+    with st.popover("Save weights", disabled=playing, help=tip):
         st.caption(f"The weights and biases of iteration {view}; **Continue from weights** in the sidebar "
                    "loads them again.")
         download("Weights (.json)", lambda: nio.to_json(trainer.snapshot(view).network),
@@ -168,16 +168,16 @@ def draw(pg):
         busy_note(pg)  # under the stage: a line above it would move the stage each time the server gets busy
 
     if trainer.iteration > 0 or trainer.X_test is not None:
-        with st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key=K.UNDER_LIVE):
+        # Its key says whether it is playing (STAGE_CSS hides the thumb's number then): a style-only st.html
+        # here went to Streamlit's event container, which a fragment's rerun never clears, and stayed after Pause.
+        with st.container(horizontal=True, vertical_alignment="bottom", gap="medium",
+                          key=K.UNDER_LIVE_PLAYING if playing else K.UNDER_LIVE):
             if trainer.iteration > 0:
-                if playing:  # the slider's thumb would show the server's iteration, ahead of the live view's
-                    st.html(SLIDER_VALUE_HIDDEN)
                 st.slider("Rewind to iteration", 0, trainer.iteration, key=K.REWIND_SLIDER, on_change=on_rewind,
                           help="Drag to any past iteration; Step or Play continues from there")
             if trainer.X_test is not None:
                 st.toggle("Show test points (hollow)", key=K.SHOW_TEST)
-            if not playing:
-                save_weights(trainer, view)
+            save_weights(trainer, view, playing)
     if view < trainer.iteration:
         st.caption(f"Viewing the past: iterations {view + 1}–{trainer.iteration} are dropped if you step or "
                    "play from here.")
