@@ -13,20 +13,31 @@ export function niceCeil(v) {
   return 10 * p;
 }
 
-// Ticks of a log axis from a to b (0 < a < b): the decades, and 2 and 5 times each while fewer than three
-// decades fall inside (a loss moving within a decade or two would show one label or none).
-export function logTicks(a, b) {
-  const decades = [];
-  for (let e = Math.ceil(Math.log10(a) - 1e-9); Math.pow(10, e) <= b * (1 + 1e-9); e++) decades.push(e);
-  const steps = decades.length >= 3 ? [1] : [1, 2, 5];
-  const ticks = [];
-  for (let e = Math.floor(Math.log10(a)); Math.pow(10, e) <= b; e++) {
-    for (const k of steps) {
-      const v = +(k * Math.pow(10, e)).toPrecision(12);
-      if (v >= a * (1 - 1e-9) && v <= b * (1 + 1e-9)) ticks.push(v);
+// Ticks of a log axis from a to b (0 < a < b) spanning `px` pixels, labels at least `gap` px apart: the
+// finest of these sets that gives 3 to 6 labels (the coarsest with 3 or more, if each gives more than 6):
+// the decades; 1, 2 and 5 times each; 1, 2, 3, 5; 1 to 9 times (a loss moving within a decade or two would
+// otherwise show one label or none). null if no set gives three labels apart (then linear ticks: so
+// narrow a log axis is nearly linear).
+const LOG_STEPS = [[1], [1, 2, 5], [1, 2, 3, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]];
+const LOG_LABELS = 6;
+
+export function logTicks(a, b, px = Infinity, gap = 0) {
+  const at = (v) => (Math.log10(v / a) / Math.log10(b / a)) * px;
+  const apart = (ticks) => !(gap > 0) || ticks.every((v, i) => i === 0 || at(v) - at(ticks[i - 1]) >= gap);
+  let best = null;
+  for (const steps of LOG_STEPS) {
+    const ticks = [];
+    for (let e = Math.floor(Math.log10(a)); Math.pow(10, e) <= b; e++) {
+      for (const k of steps) {
+        const v = +(k * Math.pow(10, e)).toPrecision(12);
+        if (v >= a * (1 - 1e-9) && v <= b * (1 + 1e-9)) ticks.push(v);
+      }
     }
+    if (ticks.length < 3) continue;
+    if (!apart(ticks) || (best && ticks.length > LOG_LABELS)) break; // a finer set only adds labels
+    best = ticks;
   }
-  return ticks;
+  return best;
 }
 
 export function axisTicks(ctx, a, b, count, at, dir, st, th) {

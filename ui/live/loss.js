@@ -41,8 +41,9 @@ export function drawLoss({ ctx, w, h }, d, c, frame, th) {
   ctx.lineWidth = 1;
   ctx.strokeRect(m.l, m.t, pw, ph);
   axisTicks(ctx, 0, xmax, pw / (st.font * 6), (v) => [X(v), m.t + ph], "x", st, th);
-  if (logY && Math.log10(y1 / y0) >= 1.5) {
-    drawTicks(ctx, logTicks(y0, y1), (v) => [m.l, Y(v)], "y", st, th);
+  const logs = logY ? logTicks(y0, y1, ph, st.font * 1.3) : null;
+  if (logs) {
+    drawTicks(ctx, logs, (v) => [m.l, Y(v)], "y", st, th);
   } else {
     axisTicks(ctx, y0, y1, ph / (st.font * 3), (v) => [m.l, Y(v)], "y", st, th);
   }
