@@ -493,7 +493,7 @@ test("drawNetwork: a dead map gets a grey wash and a dashed outline, a saturated
   drawNetwork(cv.ctx, geom0, model, plain, makeMaps(model, plain, 4, 4), THEME, { cache });
   // No map is dashed; the legend's sample is (a ReLU network lists "dead" before a neuron dies).
   assert.equal(cv.ctx.dashes.filter((d) => d.length).length, 1);
-  assert.ok(cv.ctx.texts.includes("dead: 0 on every sample"));
+  assert.ok(cv.ctx.texts.includes("dead = outputs 0 for every sample"));
   assert.ok(!cv.ctx.texts.includes("S"));
   const frame = withStates(model, makeFrame(model), [[1, 0, 2]]);
   const geom = layoutNetwork(model, { w: 600, h: 420 }, { frame });
@@ -504,7 +504,7 @@ test("drawNetwork: a dead map gets a grey wash and a dashed outline, a saturated
   assert.deepEqual(cv.ctx.dashes.at(-1), []);
   assert.equal(cv.ctx.texts.filter((t) => t === "S").length, 2); // the map's badge and the legend's
   assert.ok(cv.ctx.styles.includes("rgba(150,150,150,0.65)"));
-  assert.ok(cv.ctx.texts.includes("dead: 0 on every sample") && cv.ctx.texts.includes("saturated: slope < 1% on every sample"));
+  assert.ok(cv.ctx.texts.includes("dead = outputs 0 for every sample") && cv.ctx.texts.includes("saturated = slope < 1% for every sample"));
   drawNeuronDetail(cv.ctx, { w: 600, h: 420 }, model, frame, makeMaps(model, frame, 4, 4), { ...THEME, dark: true }, { layer: 1, j: 0 }, { cache });
   assert.ok(cv.ctx.texts.some((t) => t.startsWith("dead: output 0 on all")), "the detail names the mark");
 });

@@ -191,8 +191,8 @@ function legendGroups(mode, marks, model) {
       [{ kind: "bar" }, { kind: "text", text: "|dL/da| into the neuron (full: the max below)" }]]
     : [sign, [{ kind: "text", text: "edges: weight w, width |w|" }], [{ kind: "text", text: over }]];
   const marked = [];
-  if (marks.dead) marked.push([{ kind: "dead" }, { kind: "text", text: "dead: 0 on every sample" }]);
-  if (marks.saturated) marked.push([{ kind: "saturated" }, { kind: "text", text: "saturated: slope < 1% on every sample" }]);
+  if (marks.dead) marked.push([{ kind: "dead" }, { kind: "text", text: "dead = outputs 0 for every sample" }]);
+  if (marks.saturated) marked.push([{ kind: "saturated" }, { kind: "text", text: "saturated = slope < 1% for every sample" }]);
   if (marked.length) marked[0][0] = { ...marked[0][0], newLine: true };
   return groups.concat(marked);
 }
