@@ -691,8 +691,8 @@ def test_pickers_for_initial_weights_dropout_and_frozen_layers():
     assert at.slider(key=K.widget("dropout")).value == 0.0 and at.multiselect(key=K.FROZEN).value == []
     button(at, "Step x10").click().run()
     init.set_value("he").run()
-    # The notices are markdown, their punctuation escaped: "Changed init\\: training restarted at iteration 0\\."
-    assert iteration(at) == 0 and any(i.value.startswith("Changed init") and "restarted at iteration 0" in i.value
+    # The notices are markdown, their punctuation escaped: "Changed Initial weights\\: training restarted at iteration 0\\."
+    assert iteration(at) == 0 and any(i.value.startswith("Changed Initial weights") and "restarted at iteration 0" in i.value
                                       for i in at.info)
     assert at.query_params["init"] == "he"  # the address bar is a share link
     first = at.session_state[K.TRAINER].network["dense1.weights"]
@@ -719,7 +719,7 @@ def test_input_features_rebuild_the_first_layer_and_show_as_its_inputs():
     assert pills.value == [] and stage(at)["net"]["inputs"] == ["x1", "x2"]
     button(at, "Step x10").click().run()
     pills.set_value(["sinx1", "x1sq"]).run()
-    assert any(i.value.startswith("Changed features") and "restarted at iteration 0" in i.value for i in at.info)
+    assert any(i.value.startswith("Changed Input features") and "restarted at iteration 0" in i.value for i in at.info)
     assert iteration(at) == 0 and at.query_params["features"] == "x1sq-sinx1"  # canonical order in the link
     network = at.session_state[K.TRAINER].network
     assert network["dense1.weights"].shape == (4, 16) and network.n_inputs == 2

@@ -175,7 +175,7 @@ def test_a_learning_rate_change_applies_from_the_view_on():
     run.step(30)
     run.rewind(20)
     (kind, text), = run.apply_config(replace(CFG, learning_rate=0.005))
-    assert kind == "info" and "learning_rate" in text and "from iteration 20, uses it" in text
+    assert kind == "info" and "Changed Learning rate:" in text and "from iteration 20, uses it" in text
     run.step(10)
     other = trained(CFG, 20)
     other.set_hyperparameters(learning_rate=0.005)
@@ -229,7 +229,7 @@ def test_an_architecture_change_restarts_at_zero_and_says_so():
     run, _ = started()
     run.step(10)
     cfg = replace(CFG, hidden=((4, "relu"), (4, "relu")))
-    assert run.apply_config(cfg) == [("info", "Changed hidden: training restarted at iteration 0.")]
+    assert run.apply_config(cfg) == [("info", "Changed Hidden layers: training restarted at iteration 0.")]
     assert run.trainer.iteration == run.view() == 0 and not run.playing
     run.step(3)
     assert run.snapshot().record == trained(cfg, 3).record()
@@ -285,11 +285,11 @@ def test_uploaded_weights_start_a_run_and_go_when_the_architecture_changes():
     expected.step(4)
     assert run.snapshot().record == expected.record()
     assert run.apply_config(replace(CFG, dropout=0.1))[0][1] == \
-        "Changed dropout: training restarted at iteration 0."  # the same weights, dropped out
+        "Changed Dropout: training restarted at iteration 0."  # the same weights, dropped out
     assert run.uploaded_weights and np.array_equal(run.trainer.network["dense1.weights"], mine["dense1.weights"])
     said = run.apply_config(replace(CFG, init="xavier"))  # other initial weights: yours go
     assert [text for _, text in said] == [
-        "Changed init, dropout: training restarted at iteration 0.",
+        "Changed Initial weights, Dropout: training restarted at iteration 0.",
         "The architecture (the classes decide the output layer's width), the weight seed or the initial weights "
         "changed: the uploaded weights were dropped."]
     assert K.START_WEIGHTS not in state and run.snapshot().record == fresh(replace(CFG, init="xavier")).record()

@@ -15,7 +15,7 @@ import numpy as np
 import nncore
 import nncore.io as nio
 from ui import pacing
-from ui.state import CUSTOM, Config, K
+from ui.state import CUSTOM, LABELS, Config, K
 
 HISTORY_POINTS = 400    # loss history sent to the live view, downsampled
 PHASES_MS = 1000        # a Step shown in phases (forward, backward, update) takes this long, by default
@@ -50,7 +50,8 @@ def start_key(cfg):
 
 
 def changed(old, new, names):
-    return [f.name for f in fields(Config) if f.name in names and getattr(old, f.name) != getattr(new, f.name)]
+    """The settings among ``names`` that differ, as the sidebar names them ("Hidden layers")."""
+    return [LABELS[f.name] for f in fields(Config) if f.name in names and getattr(old, f.name) != getattr(new, f.name)]
 
 
 def optimizer_label(optimizer):
@@ -177,7 +178,7 @@ class PlaygroundRun:
                 self.notify("info", f"Changed {', '.join(what)}: training restarted at iteration 0.")
             self._start(cfg)
         elif old.hyperparameters() != cfg.hyperparameters():
-            what = [k for k, v in cfg.hyperparameters().items() if old.hyperparameters()[k] != v]
+            what = [LABELS[k] for k, v in cfg.hyperparameters().items() if old.hyperparameters()[k] != v]
             trainer.set_hyperparameters(**cfg.hyperparameters())
             self.notify("info", f"Changed {', '.join(what)}: the next step, from iteration {self.view()}, uses it; "
                                 "the iterations before keep the old setting.")

@@ -301,6 +301,17 @@ class Config:
         return asdict(self)
 
 
+# Each setting's name for people: its sidebar widget's label (some add a hint), and how a notice names it.
+LABELS = {
+    "dataset": "Dataset", "samples": "Samples per class", "classes": "Classes", "noise": "Noise",
+    "test_fraction": "Test fraction", "data_seed": "Data seed", "features": "Input features",
+    "hidden": "Hidden layers", "output": "Output", "l1": "L1", "l2": "L2", "weight_seed": "Weight seed",
+    "init": "Initial weights", "dropout": "Dropout", "optimizer": "Optimizer", "learning_rate": "Learning rate",
+    "decay": "Decay", "momentum": "Momentum", "epsilon": "Epsilon", "rho": "Rho", "beta_1": "Beta 1",
+    "beta_2": "Beta 2", "batch_size": "Batch size", "speed": "Iterations per frame", "stop_at": "Stop at iteration",
+}
+
+
 # Allowed values: (kind, lower, upper) for numbers, a tuple of names for choices.
 BOUNDS = {
     "dataset": (*DATASETS, CUSTOM), "output": OUTPUTS, "optimizer": tuple(OPTIMIZERS),

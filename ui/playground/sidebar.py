@@ -16,6 +16,7 @@ from ui.state import (
     CUSTOM,
     DATASETS,
     HIDDEN_ACTIVATIONS,
+    LABELS,
     MAX_HIDDEN_LAYERS,
     MAX_NEURONS,
     MAX_SAMPLES_PER_CLASS,
@@ -190,8 +191,8 @@ def draw(run):
     with training:
         training_widgets()
     with sb.expander("Play", expanded=False):
-        st.select_slider("Iterations per frame", SPEEDS, key=widget("speed"), disabled=locked("speed"))
-        st.number_input("Stop at iteration", 1, BOUNDS["stop_at"][2], key=widget("stop_at"), disabled=locked("stop_at"))
+        st.select_slider(LABELS["speed"], SPEEDS, key=widget("speed"), disabled=locked("speed"))
+        st.number_input(LABELS["stop_at"], 1, BOUNDS["stop_at"][2], key=widget("stop_at"), disabled=locked("stop_at"))
     cfg, fixes = widgets_config()
     run.apply_config(cfg)
     with training:  # after apply_config: the layers to choose from are the network's as rebuilt
@@ -208,7 +209,7 @@ def data_widgets(run):
     choices = DATASETS + ((CUSTOM,) if custom is not None else ())
     if ss[widget("dataset")] not in choices:
         ss[widget("dataset")] = DATASETS[0]
-    st.selectbox("Dataset", choices, key=widget("dataset"), disabled=locked("dataset"),
+    st.selectbox(LABELS["dataset"], choices, key=widget("dataset"), disabled=locked("dataset"),
                  format_func=dataset_label(custom),
                  help="sine and abs are regression (a curve y over x, fitted by mean squared error); the others "
                       "are classification (classes of points in the (x1, x2) plane)")
@@ -221,15 +222,16 @@ def data_widgets(run):
             lo, hi = CLASS_RANGE[dataset]
             ss[widget("classes")] = min(max(ss[widget("classes")], lo), hi)
             if lo < hi:
-                st.slider("Classes", lo, hi, key=widget("classes"), disabled=locked("classes"))
+                st.slider(LABELS["classes"], lo, hi, key=widget("classes"), disabled=locked("classes"))
         top = BOUNDS["samples"][2] if regression else MAX_SAMPLES_PER_CLASS
         ss[widget("samples")] = min(ss[widget("samples")], top)
-        st.slider("Samples" if regression else "Samples per class", BOUNDS["samples"][1], top, key=widget("samples"),
+        st.slider("Samples" if regression else LABELS["samples"], BOUNDS["samples"][1], top, key=widget("samples"),
                   disabled=locked("samples"))
-        st.slider("Noise", 0.0, 1.0, step=0.01, key=widget("noise"), disabled=locked("noise"))
-    st.slider("Test fraction", 0.0, 0.5, step=0.05, key=widget("test_fraction"), disabled=locked("test_fraction"))
-    st.number_input("Data seed", 0, BOUNDS["data_seed"][2], key=widget("data_seed"), disabled=locked("data_seed"),
-                    help="Draws the data (and the train/test split)")
+        st.slider(LABELS["noise"], 0.0, 1.0, step=0.01, key=widget("noise"), disabled=locked("noise"))
+    st.slider(LABELS["test_fraction"], 0.0, 0.5, step=0.05, key=widget("test_fraction"),
+              disabled=locked("test_fraction"))
+    st.number_input(LABELS["data_seed"], 0, BOUNDS["data_seed"][2], key=widget("data_seed"),
+                    disabled=locked("data_seed"), help="Draws the data (and the train/test split)")
     st.file_uploader("Your own data: a CSV with columns x1, x2, label", type=["csv"], key=K.UPLOAD_CSV,
                      on_change=on_csv, help=uploads.CSV_HELP, disabled=locked("dataset"))
 
@@ -249,13 +251,13 @@ def model_widgets():
     one_input = ss.get(widget("dataset")) in REGRESSION_DATASETS
     if one_input:
         ss[widget("features")] = []
-    st.pills("Input features (besides x1, x2)", list(FEATURES), selection_mode="multi", key=widget("features"),
+    st.pills(f"{LABELS['features']} (besides x1, x2)", list(FEATURES), selection_mode="multi", key=widget("features"),
              format_func=feature_label, disabled=locked("features") or one_input,
              help="For the 2-D datasets (not sine or abs, whose one input is x). " * one_input +
                   "Computed from each point and fed to the first layer with x1 and x2; the stage draws each "
                   "one's map. With x1² and x2², a network without hidden layers can draw a circle.")
     hidden = locked("hidden")
-    st.slider("Hidden layers", 0, MAX_HIDDEN_LAYERS, key=widget("n_hidden"), disabled=hidden)
+    st.slider(LABELS["hidden"], 0, MAX_HIDDEN_LAYERS, key=widget("n_hidden"), disabled=hidden)
     for i in range(ss[widget("n_hidden")]):
         a, b = st.columns(2)
         a.number_input(f"Layer {i + 1} neurons", 1, MAX_NEURONS, key=widget(f"neurons{i}"), disabled=hidden)
@@ -266,21 +268,21 @@ def model_widgets():
         outputs = CLASSIFIER_OUTPUTS if ss[widget("classes")] == 2 else ("softmax",)
     if ss[widget("output")] not in outputs:
         ss[widget("output")] = outputs[0]
-    st.selectbox("Output", outputs, key=widget("output"), disabled=locked("output"),
+    st.selectbox(LABELS["output"], outputs, key=widget("output"), disabled=locked("output"),
                  format_func={"softmax": "softmax + categorical cross-entropy",
                               "sigmoid": "sigmoid + binary cross-entropy",
                               "linear": "linear + mean squared error"}.get)
     a, b = st.columns(2)
-    a.number_input("L1", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l1"), disabled=locked("l1"))
-    b.number_input("L2", 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l2"), disabled=locked("l2"))
-    st.number_input("Weight seed", 0, BOUNDS["weight_seed"][2], key=widget("weight_seed"),
+    a.number_input(LABELS["l1"], 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l1"), disabled=locked("l1"))
+    b.number_input(LABELS["l2"], 0.0, 1.0, step=1e-4, format="%.5f", key=widget("l2"), disabled=locked("l2"))
+    st.number_input(LABELS["weight_seed"], 0, BOUNDS["weight_seed"][2], key=widget("weight_seed"),
                     disabled=locked("weight_seed"))
-    st.selectbox("Initial weights", BOUNDS["init"], key=widget("init"), disabled=locked("init"),
+    st.selectbox(LABELS["init"], BOUNDS["init"], key=widget("init"), disabled=locked("init"),
                  format_func=INIT_LABELS.get,
                  help="How the first weights are drawn (from the weight seed; biases start at 0). The book: "
                       "0.01 × N(0, 1). Zeros: every neuron of a layer gets the same gradient and stays alike. "
                       "Xavier: N(0, 1) × √(2 / (inputs + neurons)). He: N(0, 1) × √(2 / inputs), made for ReLU.")
-    st.slider("Dropout after each hidden layer", *BOUNDS["dropout"][1:], step=0.05, key=widget("dropout"),
+    st.slider(f"{LABELS['dropout']} after each hidden layer", *BOUNDS["dropout"][1:], step=0.05, key=widget("dropout"),
               disabled=locked("dropout"),
               help="The book's chapter 15 layer: each step zeroes this share of a hidden layer's outputs at "
                    "random and scales the rest up to match. Active while training; off for the accuracy, "
@@ -300,25 +302,25 @@ def optimizer_name(name):
 
 
 def training_widgets():
-    st.selectbox("Optimizer", list(nncore.OPTIMIZERS), format_func=optimizer_name, key=widget("optimizer"),
+    st.selectbox(LABELS["optimizer"], list(nncore.OPTIMIZERS), format_func=optimizer_name, key=widget("optimizer"),
                  disabled=locked("optimizer"))
-    st.number_input("Learning rate", 0.0, 1e6, step=0.001, format="%.5g", key=widget("learning_rate"),
+    st.number_input(LABELS["learning_rate"], 0.0, 1e6, step=0.001, format="%.5g", key=widget("learning_rate"),
                     disabled=locked("learning_rate"))
-    st.number_input("Decay", 0.0, 1.0, step=1e-7, format="%.3g", key=widget("decay"), disabled=locked("decay"))
+    st.number_input(LABELS["decay"], 0.0, 1.0, step=1e-7, format="%.3g", key=widget("decay"), disabled=locked("decay"))
     opt = st.session_state[widget("optimizer")]
     if opt == "sgd":
-        st.number_input("Momentum", 0.0, 0.999, step=0.05, key=widget("momentum"), disabled=locked("momentum"))
+        st.number_input(LABELS["momentum"], 0.0, 0.999, step=0.05, key=widget("momentum"), disabled=locked("momentum"))
     if opt in ("adagrad", "rmsprop", "adam"):
-        st.number_input("Epsilon", 1e-12, 1.0, step=1e-7, format="%.1e", key=widget("epsilon"),
+        st.number_input(LABELS["epsilon"], 1e-12, 1.0, step=1e-7, format="%.1e", key=widget("epsilon"),
                         disabled=locked("epsilon"))
     if opt == "rmsprop":
-        st.number_input("Rho", 0.0, 0.9999, step=0.01, format="%.4f", key=widget("rho"), disabled=locked("rho"))
+        st.number_input(LABELS["rho"], 0.0, 0.9999, step=0.01, format="%.4f", key=widget("rho"), disabled=locked("rho"))
     if opt == "adam":
-        st.number_input("Beta 1", 0.0, 0.9999, step=0.01, format="%.4f", key=widget("beta_1"),
+        st.number_input(LABELS["beta_1"], 0.0, 0.9999, step=0.01, format="%.4f", key=widget("beta_1"),
                         disabled=locked("beta_1"))
-        st.number_input("Beta 2", 0.0, 0.99999, step=0.001, format="%.5f", key=widget("beta_2"),
+        st.number_input(LABELS["beta_2"], 0.0, 0.99999, step=0.001, format="%.5f", key=widget("beta_2"),
                         disabled=locked("beta_2"))
-    st.number_input("Batch size (0 = full batch)", 0, BOUNDS["batch_size"][2], key=widget("batch_size"),
+    st.number_input(f"{LABELS['batch_size']} (0 = full batch)", 0, BOUNDS["batch_size"][2], key=widget("batch_size"),
                     disabled=locked("batch_size"))
 
 
@@ -371,8 +373,10 @@ def share_challenge(cfg):
     if K.SHARE_LOCK not in ss:
         ss[K.SHARE_LOCK] = list(challenges.link_locks(ss))
     choices = [f for f in challenges.LOCKABLE if f not in challenge.fixed]
+    fixed = ", ".join(LABELS[f] for f in challenge.fixed)
     st.multiselect("Share this challenge, locking", choices, key=K.SHARE_LOCK, placeholder="Nothing more",
-                   help=f"{challenge.title} always fixes {', '.join(challenge.fixed)}; students cannot "
+                   format_func=LABELS.get,
+                   help=f"{challenge.title} always fixes {fixed}; students cannot "
                         "change what the link locks")
     st.code(share_link(cfg, st.context.url, presentation(), challenges.link_query(ss, cfg, ss[K.SHARE_LOCK])),
             language=None, wrap_lines=True)
