@@ -691,9 +691,10 @@ def test_pickers_for_initial_weights_dropout_and_frozen_layers():
     assert at.slider(key=K.widget("dropout")).value == 0.0 and at.multiselect(key=K.FROZEN).value == []
     button(at, "Step x10").click().run()
     init.set_value("he").run()
-    # The notices are markdown, their punctuation escaped: "Changed Initial weights\\: training restarted at iteration 0\\."
-    assert iteration(at) == 0 and any(i.value.startswith("Changed Initial weights") and "restarted at iteration 0" in i.value
-                                      for i in at.info)
+    # The notices are markdown, their punctuation escaped: "Changed Initial weights\\: training restarted at
+    # iteration 0\\."
+    assert iteration(at) == 0 and any(i.value.startswith("Changed Initial weights")
+                                      and "restarted at iteration 0" in i.value for i in at.info)
     assert at.query_params["init"] == "he"  # the address bar is a share link
     first = at.session_state[K.TRAINER].network["dense1.weights"]
     assert 0.3 < np.std(first) < 2  # He normal: N(0, 1) * sqrt(2 / 2 inputs), not the book's 0.01
