@@ -36,7 +36,8 @@ n = lambda v: figures.tex(v, None)  # noqa: E731  every number as Python prints 
 def notes_label(it, r):
     """Where the notes print iteration ``it``: their loop counts from 1 and prints before it updates."""
     if it < data.LESSON_UPDATES:
-        return f"The notes print this iteration as `Iteration {it + 1}, Loss: {figures.fmt(r['loss'], None)}`"
+        return (f"The notes' loop counts from 1: it prints this state as "
+                f"`Iteration {it + 1}, Loss: {figures.fmt(r['loss'], None)}`")
     return (f"The notes' loop has ended: they print these parameters as `Final weights: "
             f"{np.array2string(r['weights'], precision=8)}` and `Final bias: {figures.fmt(r['bias'], None)}`. "
             f"Loss here: {figures.fmt(r['loss'], None)}")

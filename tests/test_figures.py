@@ -19,29 +19,33 @@ def test_loss_curve_marks_the_current_iteration():
 def test_gradient_inspector_shows_the_arrays_as_given():
     W, dW = np.arange(6.0).reshape(2, 3), -np.arange(6.0).reshape(2, 3) * 1e-6
     b, db = np.ones((1, 3)), np.array([[0.0, 2.0, -4.0]])
-    fig = figures.gradient_inspector(W, dW, b, db, layer="dense1")
-    assert [np.array(t.z).tolist() for t in fig.data] == [W.tolist(), dW.tolist(), b.tolist(), db.tolist()]
-    assert list(fig.data[0].y) == [0, 1] and list(fig.data[0].x) == [0, 1, 2]
-    assert "input %{y}, neuron %{x}" in fig.data[0].hovertemplate and "%{z:.10g}" in fig.data[1].hovertemplate
+    values = figures.gradient_inspector(W, b, side="values", layer="dense1")
+    grads = figures.gradient_inspector(dW, db, side="gradients", layer="dense1")
+    assert [np.array(t.z).tolist() for fig in (values, grads) for t in fig.data] == \
+        [W.tolist(), b.tolist(), dW.tolist(), db.tolist()]
+    assert list(values.data[0].y) == [0, 1] and list(values.data[0].x) == [0, 1, 2]
+    assert "input %{y}, neuron %{x}" in values.data[0].hovertemplate
+    assert "dL/dw = %{z:.10g}" in grads.data[0].hovertemplate
     # Each panel its own scale, centred on 0 and reaching its own largest |value|, with a colour bar:
     # dL/dW (5e-6) is not washed out by W (5) nor by dL/db (4).
     ends = []
-    for trace in fig.data:
-        axis = fig.layout[trace.coloraxis]
-        assert axis.cmin == -axis.cmax and axis.colorbar.x is not None
-        ends.append(axis.cmax)
-    assert ends == [5.0, 5.0 * 1e-6, 1.0, 4.0]
+    for fig in (values, grads):
+        for trace in fig.data:
+            axis = fig.layout[trace.coloraxis]
+            assert axis.cmin == -axis.cmax and axis.colorbar.x is not None
+            ends.append(axis.cmax)
+    assert ends == [5.0, 1.0, 5.0 * 1e-6, 4.0]
 
 
 def test_gradient_inspector_at_128_neurons_is_legible():
     rng = np.random.default_rng(1)
     W = rng.normal(size=(128, 128))
-    fig = figures.gradient_inspector(W, W * 1e-4, np.zeros((1, 128)), np.zeros((1, 128)), layer="dense2", big=True)
+    fig = figures.gradient_inspector(W * 1e-4, np.zeros((1, 128)), side="gradients", layer="dense2", big=True)
     assert all(t.texttemplate is None for t in fig.data)  # no numbers crammed into 4-pixel cells
     # At most 6 tick labels per axis on a projector (every 25th index: 0, 25, ..., 125).
-    for axis in (fig.layout.xaxis3, fig.layout.yaxis):
+    for axis in (fig.layout.xaxis2, fig.layout.yaxis):
         assert axis.tickmode == "linear" and -(-128 // axis.dtick) <= 6
-    assert fig.layout.coloraxis3.cmin == -1 and fig.layout.coloraxis3.cmax == 1  # all-zero biases: a real scale
+    assert fig.layout.coloraxis2.cmin == -1 and fig.layout.coloraxis2.cmax == 1  # all-zero biases: a real scale
     assert fig.layout.height <= 720
 
 

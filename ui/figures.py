@@ -90,59 +90,60 @@ def _index_axis(n, max_ticks, title=None):
                 zeroline=False)
 
 
-def gradient_inspector(weights, dweights, biases, dbiases, *, layer, inputs=None, big=False):
-    """W with b under it, and dL/dW with dL/db under it; rows = input i, columns = neuron j.
-    ``inputs``: the rows' names (the first layer's x1, x2, x1², ...), instead of their indices.
+# The gradient inspector's two sides: (title, the matrix's name, the bias strip's name).
+INSPECTOR_SIDES = {"values": ("weights W and biases b", "w", "b"),
+                   "gradients": ("gradients dL/dW and dL/db", "dL/dw", "dL/db")}
 
-    Each of the four has its own diverging scale centred on 0, with its colour bar: a gradient is often
-    orders of magnitude smaller than its weight, and dL/db (a sum over the batch of dL/dz) is often far
-    larger than dL/dw (the same sum weighted by small activations). The values are written in the
-    cells only while they fit; hover gives every one exactly."""
-    weights, dweights = np.asarray(weights, dtype=float), np.asarray(dweights, dtype=float)
-    b, db = np.ravel(biases)[None, :].astype(float), np.ravel(dbiases)[None, :].astype(float)
-    n_in, n_out = weights.shape
-    # Values in the cells only while they fit, in one size across the panels (hover has them all).
+
+def gradient_inspector(matrix, bias, *, side, layer, inputs=None, big=False):
+    """One side of a layer's gradient inspector: W with b under it (``side`` "values") or dL/dW with dL/db
+    ("gradients"); rows = input i, columns = neuron j. ``inputs``: the rows' names (the first layer's x1, x2,
+    x1², ...), instead of their indices. The page puts the two sides in two columns: side by side on a
+    laptop or a projector, one above the other on a phone, each as wide as the screen.
+
+    The matrix and the strip each have their own diverging scale centred on 0, with its colour bar: a
+    gradient is often orders of magnitude smaller than its weight, and dL/db (a sum over the batch of dL/dz)
+    is often far larger than dL/dw (the same sum weighted by small activations). The values are written in
+    the cells only while they fit; hover gives every one exactly."""
+    matrix = np.asarray(matrix, dtype=float)
+    strip_z = np.ravel(bias)[None, :].astype(float)
+    n_in, n_out = matrix.shape
+    title, name, bias_name = INSPECTOR_SIDES[side]
+    # Values in the cells only while they fit, in one size on both sides (hover has them all).
     text = n_out <= (4 if big else 8) and n_in <= 16
     top = int(np.clip(n_in * (48 if big else 40), 120, 400 if big else 520))
-    strip, gap_px, t, bottom = (80, 28, 110, 80) if big else (64, 24, 90, 70)
+    strip, gap_px, t, bottom = (80, 28, 80, 80) if big else (64, 24, 64, 70)
     height = top + strip + gap_px + t + bottom
-    fig = make_subplots(rows=2, cols=2, shared_xaxes=True, row_heights=[top, strip],
-                        vertical_spacing=gap_px / (height - t - bottom), horizontal_spacing=0.26 if big else 0.16,
-                        subplot_titles=(f"{layer}.weights W and biases b", "gradients dL/dW and dL/db"))
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[top, strip],
+                        vertical_spacing=gap_px / (height - t - bottom))
     gap = 1 if max(n_in, n_out) <= 32 else 0  # gaps at 128 cells would be all there is to see
     cols, rows = np.arange(n_out), np.arange(n_in)
-    panels = ((1, 1, weights, rows, "w"), (1, 2, dweights, rows, "dL/dw"), (2, 1, b, ["b"], "b"),
-              (2, 2, db, ["dL/db"], "dL/db"))
-    for k, (row, col, z, y, name) in enumerate(panels, start=1):
-        axis = "coloraxis" + (str(k) if k > 1 else "")
+    for row, z, y, label in ((1, matrix, rows, name), (2, strip_z, [bias_name], bias_name)):
+        axis = "coloraxis" + ("2" if row == 2 else "")
         where = ("input %{y}" if inputs is None else "input %{customdata}") + ", neuron %{x}" if row == 1 \
             else "neuron %{x}"
         names = np.repeat(np.asarray(inputs, dtype=object)[:, None], n_out, axis=1) if inputs and row == 1 else None
         fig.add_trace(go.Heatmap(z=z, x=cols, y=y, coloraxis=axis, xgap=gap, ygap=gap, customdata=names,
                                  texttemplate="%{z:.2g}" if text else None, textfont_size=16 if big else 12,
-                                 hovertemplate=f"{where}<br>{name} = %{{z:.10g}}<extra></extra>"), row, col)
+                                 hovertemplate=f"{where}<br>{label} = %{{z:.10g}}<extra></extra>"), row, 1)
         limit = _symmetric_limit(z)
-        sub = fig.get_subplot(row, col)
+        sub = fig.get_subplot(row, 1)
         (y0, y1), x_end = sub.yaxis.domain, sub.xaxis.domain[1]
-        bar = dict(x=x_end + 0.01, xanchor="left", y=y0, yanchor="bottom", len=y1 - y0, thickness=14 if big else 12,
+        bar = dict(x=x_end + 0.02, xanchor="left", y=y0, yanchor="bottom", len=y1 - y0, thickness=14 if big else 12,
                    exponentformat="e", tickfont_size=18 if big else 12)
         if row == 1:
-            bar["title"] = dict(text=name, side="top")
+            bar["title"] = dict(text=label, side="top")
         pixels = top if row == 1 else strip
         if pixels < 200:  # a short bar: its ends (and 0, if there is room), which never overlap
             ticks = [-limit, 0.0, limit] if pixels >= 100 else [-limit, limit]
             bar.update(tickmode="array", tickvals=ticks, ticktext=[f"{v:.2g}" for v in ticks])
         fig.update_layout({axis: dict(colorscale=DIVERGING, cmin=-limit, cmax=limit, colorbar=bar)})
-    for col in (1, 2):
-        # On a projector the right panel's axis title would crowd the left one's colour bar.
-        title = ("input i" if inputs is None else "input") if col == 1 or not big else None
-        axis = _index_axis(n_in, 6 if big else 10, title) if inputs is None else dict(
-            tickmode="array", tickvals=list(rows), ticktext=list(inputs), title_text=title, showgrid=False,
-            zeroline=False)
-        fig.update_yaxes(axis, autorange="reversed", row=1, col=col)
-        fig.update_xaxes(_index_axis(n_out, 6 if big else 10, "neuron j"), row=2, col=col)
-    fig.update_annotations(font_size=20 if big else 15)
-    fig = _axis_fonts(_layout(fig, f"Gradient inspector: {layer}", height, big), big)
+    axis = _index_axis(n_in, 6 if big else 10, "input i") if inputs is None else dict(
+        tickmode="array", tickvals=list(rows), ticktext=list(inputs), title_text="input", showgrid=False,
+        zeroline=False)
+    fig.update_yaxes(axis, autorange="reversed", row=1, col=1)
+    fig.update_xaxes(_index_axis(n_out, 6 if big else 10, "neuron j"), row=2, col=1)
+    fig = _axis_fonts(_layout(fig, f"{layer}: {title}" if side == "values" else title, height, big), big)
     return fig.update_layout(margin=dict(t=t, b=10, r=90 if big else 70))
 
 

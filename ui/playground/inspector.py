@@ -26,8 +26,11 @@ def show(pg, snap):
     if heatmap:
         st.caption("Rows: input i, columns: neuron j, the biases under them. Blue +, vermillion −, white 0; "
                    "each side has its own scale.")
-        st.plotly_chart(figures.gradient_inspector(
-            weights, dweights, biases, dbiases, layer=name, inputs=inputs, big=presentation()))
+        # Two columns: side by side on a laptop, stacked on a phone (Streamlit stacks columns there).
+        sides = zip(st.columns(2), (weights, dweights), (biases, dbiases), figures.INSPECTOR_SIDES)
+        for col, matrix, bias, side in sides:
+            col.plotly_chart(figures.gradient_inspector(matrix, bias, side=side, layer=name, inputs=inputs,
+                                                        big=presentation()))
     else:
         st.plotly_chart(figures.neuron_summary(
             weights, dweights, biases, dbiases, layer=name, big=presentation()))
