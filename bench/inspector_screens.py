@@ -1,5 +1,6 @@
 """Screenshots of the gradient inspector and the Network tab on wide layers (the book's 2-64-3 and a
-128x128 network), at 1400x1000 and at 1280x720 in presentation mode. Run by hand, look at every picture.
+128x128 network) and on the default playground (16 neurons), at 1400x1000, at 1280x720 in presentation mode
+and on a phone (390x844). Run by hand, look at every picture.
 
     python bench/inspector_screens.py [out_dir]      (default: artifacts/inspector)
 """
@@ -13,8 +14,9 @@ sys.path.insert(0, str(REPO))
 from bench.screenshots import chromium, click, open_page, open_tab, settle  # noqa: E402
 from ui.state import K  # noqa: E402
 
-SIZES = {"projector": (1280, 720, True), "laptop": (1400, 1000, False)}
-NETWORKS = {"book64": "dataset=spiral&hidden=64relu&optimizer=adam&learning_rate=0.05&decay=5e-7&test_fraction=0.0",
+SIZES = {"projector": (1280, 720, True), "laptop": (1400, 1000, False), "phone": (390, 844, False)}
+NETWORKS = {"default": "x=1",
+            "book64": "dataset=spiral&hidden=64relu&optimizer=adam&learning_rate=0.05&decay=5e-7&test_fraction=0.0",
             "wide128": "hidden=128relu-128relu"}
 
 
@@ -55,10 +57,11 @@ def main(out):
                 for layer in ("dense1", "dense2"):
                     choose_layer(page, layer)
                     shoot(page, out / f"{size}-{net}-inspector-{layer}", full=True)
-                toggle(page, K.INSPECT_HEATMAP)
-                shoot(page, out / f"{size}-{net}-inspector-dense2-heatmap", full=True)
-                choose_layer(page, "dense1")
-                shoot(page, out / f"{size}-{net}-inspector-dense1-heatmap", full=True)
+                if net != "default":  # a wide layer: its summary first, the heatmap on a switch
+                    toggle(page, K.INSPECT_HEATMAP)
+                    shoot(page, out / f"{size}-{net}-inspector-dense2-heatmap", full=True)
+                    choose_layer(page, "dense1")
+                    shoot(page, out / f"{size}-{net}-inspector-dense1-heatmap", full=True)
                 open_tab(page, "Network")
                 shoot(page, out / f"{size}-{net}-network", full=True)
                 page.locator(K.css(K.EDGE_MODE)).get_by_text("|dL/dw|").click()

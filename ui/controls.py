@@ -89,9 +89,12 @@ COMPACT_TOP_CSS = Template("""<style>
 [data-testid="stMain"] h1 { font-size: 1.6rem; padding: 0 0 0.4rem; }
 $transport button, $lesson button { min-height: 2.2rem; padding-top: 0.2rem;
   padding-bottom: 0.2rem; }
+/* Play and Pause (the row's one primary button) are as wide as "Pause  Space": the buttons after it stay put. */
+$transport [data-testid="stBaseButton-primary"], $lesson [data-testid="stBaseButton-primary"] { min-width: 6.6em; }
 @media (max-width: 640px) {
   [data-testid="stMainBlockContainer"] { padding-top: 3.9rem; padding-left: 0.75rem; padding-right: 0.75rem; }
   $transport kbd, $lesson kbd { display: none; }
+  $transport [data-testid="stBaseButton-primary"], $lesson [data-testid="stBaseButton-primary"] { min-width: 4em; }
   $transport button, $lesson button { padding-left: 0.8rem; padding-right: 0.8rem; }
 }
 </style>""").substitute(

@@ -72,7 +72,6 @@ class K:
     LIVE = "pg.live"                # the live component's fixed key
     TRANSPORT = "pg.transport"      # the row of transport buttons (a keyed container: a CSS hook, K.css)
     UNDER_LIVE = "pg.under_live"    # rewind slider and test-points switch, under the live view
-    UNDER_LIVE_PLAYING = "pg.under_live.playing"  # the same while playing (a CSS hook, K.css)
     PRESET = "pg.preset"
     CHALLENGE_PICK = "pg.challenge.pick"    # the sidebar's challenge selectbox, mirrored into CHALLENGE
     SHARE_LOCK = "pg.challenge.share_lock"  # the settings a teacher picks to lock in the challenge link

@@ -130,6 +130,9 @@ def test_on_a_phone_everything_stacks_within_the_screen(browser, base_url, chall
         # iteration's line two: the network must not move or resize as they take turns.
         assert any(text.startswith("Step 0 → 1: ") for text, _, _ in track), track[:3]
         assert len({(top, height) for _, top, height in track}) == 1, sorted({(t, h) for _, t, h in track})
+        # The rewind slider has a row of its own, the screen's width (it shared one with the test-points switch,
+        # 146 px: 5 iterations a pixel at iteration 750).
+        assert box(page, K.css(K.REWIND_SLIDER))["width"] >= 360
         shot(page, "stage-phone")
         watch.check()
     finally:
@@ -139,8 +142,10 @@ def test_on_a_phone_everything_stacks_within_the_screen(browser, base_url, chall
 def test_one_iteration_number_while_playing(browser, base_url):
     ctx, page, watch = open_stage(browser, base_url, 1400, 1000)
     try:
+        reset = button(page, "Reset").bounding_box()
         button(page, "Play").click()
         page.wait_for_function(f"{LIVE}.lastIteration > 0")
+        assert button(page, "Reset").bounding_box() == reset  # Pause is as wide as Play: nothing moves
         seen = set()
         for _ in range(12):
             # In one go, inside the page: the stage's line (in its shadow root) and the frame it drew last.

@@ -85,10 +85,13 @@ $tour { padding: 0.4rem 0.75rem; }
 @media (max-width: 640px) {
   $live { flex: 0 0 1040px !important; }  /* Streamlit sizes it by flex-basis */
   $live, $live .stBidiComponent { height: 1040px !important; }
+  $slider { flex: 1 1 100% !important; }  /* the rewind slider gets the phone's width, on a row of its own */
 }
-/* While playing the slider's thumb would show the server's iteration, ahead of the stage's. */
-$playing [data-testid="stSliderThumbValue"] { visibility: hidden; }
-</style>""").substitute(tour=K.css(K.TOUR_BOX), live=K.css(K.LIVE), playing=K.css(K.UNDER_LIVE_PLAYING))
+/* While playing the slider's thumb would show the server's iteration, ahead of the stage's; Save weights is
+   disabled then, and says so to this rule. */
+$under:has([data-testid="stPopover"] button:disabled) [data-testid="stSliderThumbValue"] { visibility: hidden; }
+</style>""").substitute(tour=K.css(K.TOUR_BOX), live=K.css(K.LIVE), under=K.css(K.UNDER_LIVE),
+                                    slider=K.css(K.REWIND_SLIDER))
 
 # The stage's height: in presentation mode what is left of 720 px under the buttons; otherwise what
 # is left of a 1000 px laptop screen under the title, the tour and the buttons.
@@ -168,10 +171,10 @@ def draw(pg):
         busy_note(pg)  # under the stage: a line above it would move the stage each time the server gets busy
 
     if trainer.iteration > 0 or trainer.X_test is not None:
-        # Its key says whether it is playing (STAGE_CSS hides the thumb's number then): a style-only st.html
-        # here went to Streamlit's event container, which a fragment's rerun never clears, and stayed after Pause.
-        with st.container(horizontal=True, vertical_alignment="bottom", gap="medium",
-                          key=K.UNDER_LIVE_PLAYING if playing else K.UNDER_LIVE):
+        # STAGE_CSS hides the slider's number while playing. (A style-only st.html here went to Streamlit's event
+        # container, which a fragment's rerun never clears: the number stayed hidden after Pause. A key of its own
+        # while playing made Streamlit show both sliders, old and new, for a moment after each Pause.)
+        with st.container(horizontal=True, vertical_alignment="bottom", gap="medium", key=K.UNDER_LIVE):
             if trainer.iteration > 0:
                 st.slider("Rewind to iteration", 0, trainer.iteration, key=K.REWIND_SLIDER, on_change=on_rewind,
                           help="Drag to any past iteration; Step or Play continues from there")
