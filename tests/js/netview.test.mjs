@@ -10,7 +10,7 @@ import {
 } from "../../ui/live/netview.js";
 import { makeFrame, makeMaps, makeModel } from "./netfixture.mjs";
 
-const SIZES = { projector: [560, 440, true], laptop: [600, 420, false], phone: [370, 360, false] };
+const SIZES = { projector: [560, 440, true], laptop: [600, 420, false], phone: [366, 380, false] };
 // A first size above 2: x1, x2 and that many input features (7: all five, the tallest input column); a first
 // size of 1: a regression network (x1 alone, a linear output).
 const NETS = [[2, 16, 3], [2, 64, 3], [2, 128, 128, 3], [2, 8, 1], [2, 5, 4, 3, 2], [7, 16, 3], [7, 1], [4, 8, 8, 2],
@@ -74,12 +74,12 @@ function textBoxes(geom, measure) {
     }
     if (col.more) out.push({ what: "more", x0: col.more.x - col.more.w / 2, x1: col.more.x + col.more.w / 2, y0: col.more.y, y1: col.more.y + col.more.h });
     if (col.hidden) {
-      const tw = measure(col.hidden.text, geom.smallPx);
-      out.push({ what: "hidden", x0: col.hidden.x - tw / 2, x1: col.hidden.x + tw / 2, y0: col.hidden.y, y1: col.hidden.y + geom.smallPx });
+      const tw = measure(col.hidden.text, col.hidden.px);
+      out.push({ what: "hidden", x0: col.hidden.x - tw / 2, x1: col.hidden.x + tw / 2, y0: col.hidden.y, y1: col.hidden.y + col.hidden.px });
     }
     if (col.footer) {
-      const tw = measure(col.footer.text, geom.smallPx);
-      out.push({ what: "footer", x0: col.footer.x - tw / 2, x1: col.footer.x + tw / 2, y0: col.footer.y, y1: col.footer.y + geom.smallPx });
+      const tw = measure(col.footer.text, col.footer.px);
+      out.push({ what: "footer", x0: col.footer.x - tw / 2, x1: col.footer.x + tw / 2, y0: col.footer.y, y1: col.footer.y + col.footer.px });
     }
   }
   const lg = geom.legend;
@@ -107,6 +107,13 @@ test("layoutNetwork: everything inside the box, nothing overlapping, at the thre
           }
         }
         for (const col of geom.columns) assert.ok(col.size >= 12, `${where}: maps of column ${col.k} are ${col.size} px`);
+        // Text a phone can read: 11 px at least (the legend, tags, "+N more", labels); a line under a column
+        // may take 10 px rather than be left out.
+        assert.ok(geom.smallPx >= 11 && geom.legend.fontPx >= 11, where);
+        for (const col of geom.columns) {
+          assert.ok(col.label.fontPx >= 11, `${where}: label of column ${col.k} at ${col.label.fontPx} px`);
+          for (const line of [col.hidden, col.footer]) if (line) assert.ok(line.px >= 10, `${where}: ${line.text}`);
+        }
       }
     }
   }

@@ -16,8 +16,8 @@
 //               columns: [{k, name, n, shown, size, x, nodes: [{j, x, y}] (centres; maps are size²),
 //                          label: {lines, x, y, fontPx, lineH, width}, tags: [{j, text, x, y, align}],
 //                          more: null | {count, text, x, y, w, h} (a hit box; text centred at x, y + h/2),
-//                          hidden: null | {text, x, y}: the marks of the neurons not shown ("12 dead"),
-//                          footer: null | {text, x, y}, edges: [start, end) into geom.edges}],
+//                          hidden: null | {text, x, y, px}: the marks of the neurons not shown ("12 dead"),
+//                          footer: null | {text, x, y, px}, edges: [start, end) into geom.edges}],
 //               edges: [{k, name, i, j, x0, y0, x1, y1}] (k >= 1; weight W[i*n + j] of layer `name`),
 //               legend: {x, y, fontPx, lineH, lines: [[{kind: "swatch"|"bar"|"text", rgb?, text?, x, w}]]},
 //               marks: {dead, saturated} (shown neurons with each), legendMarks: the marks the legend
@@ -100,6 +100,11 @@ export function selectNeurons(values, max = MAX_SHOWN, previous = null, margin =
 // ---------------------------------------------------------------- layout
 
 const approxWidth = (text, px) => 0.56 * px * text.length;
+
+// The smallest text the view draws (legends, tags, "+48 more", scales): 0.86 of the base size, and never
+// under 11 px, a phone's floor for reading at arm's length.
+const MIN_TEXT = 11;
+const smallText = (F) => Math.max(MIN_TEXT, Math.round(F * 0.86));
 
 function labelTexts(model, k) {
   if (k === 0) return ["inputs"];
@@ -215,7 +220,7 @@ function layoutOnce(model, box, opts, reserve) {
   const { w, h } = box;
   const big = !!opts.big;
   const F = opts.fontPx || (big ? 17 : 12);
-  const small = Math.round(F * 0.86);
+  const small = smallText(F);
   const measure = opts.measure || approxWidth;
   const mode = opts.mode === "gradients" ? "gradients" : "weights";
   const frame = opts.frame || null;
@@ -264,7 +269,7 @@ function layoutOnce(model, box, opts, reserve) {
     (mode === "gradients" && k > 0 ? 1 : 0);
   let labels = null, top = 0, xs = [], sizes = [], pitch = 0;
   // Labels: one line "dense1 · 64 relu" if they all fit side by side, else two lines, else smaller.
-  const tries = [[1, F], [2, F], [2, F * 0.86], [2, F * 0.74]];
+  const tries = [[1, F], [2, F], [2, smallText(F)], [2, Math.max(MIN_TEXT, F * 0.74)]];
   for (let attempt = 0; attempt < tries.length; attempt++) {
     const [nLines, lf] = tries[attempt];
     const lh = Math.round(lf * 1.2);
@@ -296,6 +301,9 @@ function layoutOnce(model, box, opts, reserve) {
   const bottom = legend.y - Math.round(F * 0.4);
   const columns = [];
   const edges = [];
+  // A line under a column, centred on it, no wider than the pitch less a gap, so two never touch: its font
+  // size, one px under the floor if need be ("13 saturated" on a phone's 5-64-64-1), or 0 if it does not fit.
+  const fitsUnder = (text) => [small, small - 1].find((px) => C < 2 || measure(text, px) <= pitch - px * 0.4) || 0;
   for (let k = 0; k < C; k++) {
     const s = sizes[k], shown = selection[k], m = shown.length;
     const n = k === 0 ? model.inputs.length : model.layers[k - 1].n;
@@ -315,13 +323,15 @@ function layoutOnce(model, box, opts, reserve) {
       more = { count: n - m, text, x: xs[k], y: fy, w: tw + 6, h: small * 1.3 };
       fy += small * 1.35;
       const note = hiddenMarks(frame, k, shown, n);
-      if (note && (C < 2 || measure(note, small) <= pitch * 0.92)) hidden = { text: note, x: xs[k], y: fy };
+      const px = note && fitsUnder(note);
+      if (px) hidden = { text: note, x: xs[k], y: fy, px };
       fy += small * 1.35;
     }
     if (mode === "gradients" && k > 0) {
       const fl = frame && frame.layers && frame.layers[k - 1];
       const text = `max ${formatValue(fl && fl.grad ? niceLimit(fl.grad) : NaN)}`;
-      if (C < 2 || measure(text, small) <= pitch * 0.92) footer = { text, x: xs[k], y: fy };
+      const px = fitsUnder(text);
+      if (px) footer = { text, x: xs[k], y: fy, px };
     }
     const tags = [];
     if (k === 0) for (const nd of nodes) tags.push({ j: nd.j, text: model.inputs[nd.j], x: nd.x - s / 2 - 4, y: nd.y, align: "right" });
@@ -680,10 +690,10 @@ export function drawNetwork(ctx, geom, model, frame, maps, theme, opts = {}) {
     ctx.textAlign = "center";
     lb.lines.forEach((line, i) => ctx.fillText(line, lb.x, lb.y + i * lb.lineH));
   }
-  ctx.font = `${geom.smallPx}px ${font}`;
   ctx.textBaseline = "middle";
   const cls = theme.classRgb || [];
   for (const col of columns) {
+    ctx.font = `${geom.smallPx}px ${font}`;
     for (const tg of col.tags) {
       ctx.textAlign = tg.align;
       const out = col.k > 0 && cls.length && model.layers[col.k - 1].n > 1;
@@ -695,13 +705,17 @@ export function drawNetwork(ctx, geom, model, frame, maps, theme, opts = {}) {
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     if (col.more) ctx.fillText(col.more.text, col.more.x, col.more.y + 0.1 * geom.smallPx);
-    if (col.hidden) ctx.fillText(col.hidden.text, col.hidden.x, col.hidden.y);
-    if (col.footer && phase === "done") ctx.fillText(col.footer.text, col.footer.x, col.footer.y);
+    for (const line of [col.hidden, phase === "done" ? col.footer : null]) {
+      if (!line) continue;
+      ctx.font = `${line.px}px ${font}`;
+      ctx.fillText(line.text, line.x, line.y);
+    }
     ctx.textBaseline = "middle";
   }
 
   // Legend.
   const lg = geom.legend;
+  ctx.font = `${lg.fontPx}px ${font}`;
   ctx.textAlign = "left";
   lg.lines.forEach((line, r) => {
     const cy = lg.y + r * lg.lineH + lg.lineH / 2;
@@ -850,7 +864,7 @@ export function drawNeuronDetail(ctx, box, model, frame, maps, theme, sel, opts 
     ctx.fillStyle = cssRgba([word & 255, (word >> 8) & 255, (word >> 16) & 255], 1);
     ctx.fillRect(sc.x + x, sc.y, 1.5, sc.h);
   }
-  ctx.font = `${Math.round(F * 0.86)}px ${font}`;
+  ctx.font = `${smallText(F)}px ${font}`;
   ctx.fillStyle = theme.text;
   ctx.textAlign = "left"; ctx.fillText(isOut ? "p = 0" : lo, sc.x, sc.y + sc.h + 2);
   ctx.textAlign = "center"; if (mid) ctx.fillText(mid, sc.x + sc.w / 2, sc.y + sc.h + 2);

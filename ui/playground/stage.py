@@ -83,8 +83,8 @@ STAGE_CSS = Template("""<style>
 $tour p { font-size: 0.9rem; line-height: 1.35; margin: 0; }
 $tour { padding: 0.4rem 0.75rem; }
 @media (max-width: 640px) {
-  $live { flex: 0 0 1040px !important; }  /* Streamlit sizes it by flex-basis */
-  $live, $live .stBidiComponent { height: 1040px !important; }
+  $live { flex: 0 0 1080px !important; }  /* Streamlit sizes it by flex-basis */
+  $live, $live .stBidiComponent { height: 1080px !important; }
   $slider { flex: 1 1 100% !important; }  /* the rewind slider gets the phone's width, on a row of its own */
 }
 /* While playing the slider's thumb would show the server's iteration, ahead of the stage's; Save weights is
