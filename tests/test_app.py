@@ -287,6 +287,16 @@ def test_presentation_mode_drops_the_transport_buttons_tooltips():
             assert len(steps) == 1 and steps[0].help == expected, (page, present, steps[0].help)
 
 
+def test_presentation_mode_gives_notices_as_toasts():
+    """A notice above the stage pushed its foot (the legend, the axes' titles) off a 720-px projector."""
+    for present in (0, 1):
+        at = playground(present=1) if present else playground()
+        at.selectbox(key=K.widget("init")).set_value("he").run()
+        said = [t.value for t in (at.toast if present else at.info)]
+        assert any(v.startswith("Changed Initial weights") for v in said), (present, said)
+        assert not (at.info if present else at.toast), present
+
+
 def test_presentation_mode_folds_the_sidebar_once_when_it_turns_on():
     """The fold (the sidebar's own button, pressed by a script: ui/controls.py) comes once where presentation
     mode turns on (a ?present=1 link, the switch), never on later runs: a sidebar the teacher opens stays

@@ -157,7 +157,11 @@ def draw(pg):
     snap = pg.snapshot()
 
     for kind, text in pg.take_notices():
-        (st.warning if kind == "warning" else st.info)(plain(text))
+        if presentation():  # a line above the stage would push its foot (the legend, the axes) off a projector
+            st.toast(plain(text), icon="⚠️" if kind == "warning" else None,
+                     duration="long" if kind == "warning" else "short")
+        else:
+            (st.warning if kind == "warning" else st.info)(plain(text))
 
     phases = False
     if not frames:
