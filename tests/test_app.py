@@ -607,10 +607,12 @@ def test_inspector_and_network_read_at_128_by_128():
     assert full.shape == (129, 128) and full.abs().to_numpy().max() >= top["dL/dw"].abs().iloc[0]
     at.toggle(key=K.INSPECT_HEATMAP).set_value(True).run()
     assert not at.exception
-    heatmap = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-                   if json.loads(c.proto.spec)["layout"]["title"]["text"] == "Gradient inspector: dense2")
-    scale = heatmap["layout"]["coloraxis2"]
-    assert len(heatmap["data"]) == 4 and scale["cmin"] == -scale["cmax"] > -1
+    titles = {json.loads(c.proto.spec)["layout"]["title"]["text"]: json.loads(c.proto.spec)
+              for c in at.get("plotly_chart")}
+    values, grads = titles["dense2: weights W and biases b"], titles["gradients dL/dW and dL/db"]
+    scale = grads["layout"]["coloraxis"]  # dL/dW's own scale: far under W's
+    assert len(values["data"]) == len(grads["data"]) == 2 and scale["cmin"] == -scale["cmax"] > -1
+    assert values["layout"]["coloraxis"]["cmax"] > 10 * scale["cmax"]
     at.session_state[K.TAB] = "Network"
     at.run()
     assert not at.exception
