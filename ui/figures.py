@@ -55,18 +55,22 @@ def curves(iterations, series, current, *, title="Loss", log_y=True, big=False, 
     layout.update(
         shapes=[dict(type="line", x0=current, x1=current, xref="x", y0=0, y1=1, yref="paper",
                      line=dict(color="#444", width=2, dash="dot"))],
-        xaxis=dict(title=dict(text="iteration")),
-        yaxis=dict(type="log" if log_y else "linear", exponentformat="power"),
-        legend=dict(orientation="h", y=-0.25))
+        xaxis=dict(title=dict(text="iteration"), **_AXIS_FONTS[big]),
+        yaxis=dict(type="log" if log_y else "linear", exponentformat="power", **_AXIS_FONTS[big]),
+        # Under the axis title, which a projector's large type makes taller.
+        legend=dict(orientation="h", yanchor="top", y=-0.42 if big else -0.25, font=dict(size=18) if big else {}))
     return go.Figure(data=traces, layout=layout)
 
 
+# Tick labels and axis titles at a projector's size (Streamlit's chart theme sets them small otherwise,
+# whatever the layout's font says).
+_AXIS_FONTS = {True: dict(tickfont=dict(size=18), title_font=dict(size=20)), False: {}}
+
+
 def _axis_fonts(fig, big):
-    """Tick labels and axis titles at a projector's size (Streamlit's chart theme sets them small
-    otherwise, whatever the layout's font says)."""
     if big:
-        fig.update_xaxes(tickfont_size=18, title_font_size=20)
-        fig.update_yaxes(tickfont_size=18, title_font_size=20)
+        fig.update_xaxes(**_AXIS_FONTS[True])
+        fig.update_yaxes(**_AXIS_FONTS[True])
         fig.update_layout(legend_font_size=18)
     return fig
 
