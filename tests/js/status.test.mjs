@@ -12,6 +12,9 @@ test("statusParts: a frame's iteration, loss, accuracy and test accuracy", () =>
     ["Iteration 10", "loss 1.08 (+ reg. 0.0123)", "accuracy 47.9%"]);
   assert.deepEqual(statusParts({ ...f, loss: Infinity, acc: null }), ["Iteration 10", "loss –", "accuracy –", "test 35.0%"]);
   assert.deepEqual(statusParts(null), []);
+  // Regression: the book's accuracy, which a fit that looks perfect may fail.
+  assert.deepEqual(statusParts({ iteration: 120, loss: 0.0228, acc: 0.041, test_acc: null }, null, null, true),
+    ["Iteration 120", "loss 0.0228", "accuracy (± std/250) 4.1%"]);
 });
 
 test("statusParts: a Step in phases names the phase, and the loss before the update", () => {

@@ -294,7 +294,7 @@ function draw(S) {
     S.drawn.l = (lNow = drawLoss(sl, d, curve, f || S.player.current, S.theme)) || S.drawn.l;
   }
   // The one iteration number on screen, with the numbers of the very frame the pictures show.
-  showStatus(S.status, statusParts(S.player.current, anim, S.anim));
+  showStatus(S.status, statusParts(S.player.current, anim, S.anim, d.task === "regression"));
   if (S.player.current) S.stats.lastIteration = S.player.current.iteration;
   if (netNow && bNow && lNow && f === S.player.current) { // not mid-Step: the net shows the weights before
     S.stats.stageDraws++;
@@ -380,8 +380,10 @@ function fitCanvas(cv) {
   return { ctx, w, h, dpr };
 }
 
-// The stage's one status line, in parts: a phone wraps it between parts, never inside "test 35.0%".
-export function statusParts(f, anim, step) {
+// The stage's one status line, in parts: a phone wraps it between parts, never inside "test 35.0%". A
+// regression's accuracy is the book's strict one (nncore.MeanSquaredError): a fit that looks perfect may
+// score 4%, so the line says what it counts.
+export function statusParts(f, anim, step, regression = false) {
   if (!f) return [];
   const pct = (a) => (a == null ? "–" : (100 * a).toFixed(1) + "%");
   if (anim && step) {
@@ -389,7 +391,7 @@ export function statusParts(f, anim, step) {
     return anim.phase === "update" ? [head] : [head, `loss ${fmt(step.before.loss)}`];
   }
   const parts = [`Iteration ${f.iteration}`, `loss ${fmt(f.loss)}` + (f.reg_loss ? ` (+ reg. ${fmt(f.reg_loss)})` : ""),
-    `accuracy ${pct(f.acc)}`];
+    `accuracy${regression ? " (± std/250)" : ""} ${pct(f.acc)}`];
   if (f.test_acc != null) parts.push(`test ${pct(f.test_acc)}`);
   return parts;
 }
