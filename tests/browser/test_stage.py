@@ -229,7 +229,7 @@ def test_regression_mode_draws_the_fitted_curve_from_the_served_script(browser, 
                if "/app/static/stage.js?v=" in r]
         assert len(got) == 1, got
         button(page, "Step x10").first.click()
-        expect(status(page)).to_have_text(re.compile(r"^Iteration 10 · loss [\d.e-]+ · accuracy [\d.]+%"))
+        expect(status(page)).to_have_text(re.compile(r"^Iteration 10 · loss [\d.e-]+ · accuracy \(± std/250\) [\d.]+%"))
         settle(page)
         curve, w, h = page.evaluate(CURVE_PIXELS)
         # A line across the panel: at least one pixel per column of most of its width (device pixels).

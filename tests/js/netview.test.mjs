@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  MAX_SHOWN, createNetCache, detailHit, drawNetwork, drawNeuronDetail, hitTest, layoutDetail, layoutNetwork,
+  MAX_SHOWN, createNetCache, detailHit, drawNetwork, drawNeuronDetail, edgePoint, hitTest, layoutDetail, layoutNetwork,
   neuronMark, phaseAt, selectNeurons,
 } from "../../ui/live/netview.js";
 import { makeFrame, makeMaps, makeModel } from "./netfixture.mjs";
@@ -190,6 +190,25 @@ test("layoutNetwork: the switch says which neurons show (|activity| or |grad|); 
 });
 
 // ---------------------------------------------------------------- hitTest
+
+test("edgePoint: a point on the edge that a click a pixel off still picks (never where two edges cross)", () => {
+  const model = makeModel([2, 16, 3]);
+  const geom = layoutNetwork(model, { w: 390, h: 524 }, { frame: makeFrame(model), measure });
+  let checked = 0;
+  for (const e of geom.edges.filter((E) => E.k === 1)) {
+    const p = edgePoint(geom, e);
+    const len = Math.hypot(e.x1 - e.x0, e.y1 - e.y0);
+    // On the edge, between its ends.
+    assert.ok(Math.abs((p.x - e.x0) * (e.y1 - e.y0) - (p.y - e.y0) * (e.x1 - e.x0)) / len < 1e-6);
+    for (const [dx, dy] of [[0, 0], [0.7, 0], [-0.7, 0], [0, 0.7], [0, -0.7]]) {
+      const hit = hitTest(geom, p.x + dx, p.y + dy);
+      if (hit.kind !== "edge") continue; // inside a map: the neurons come first
+      assert.deepEqual([hit.i, hit.j], [e.i, e.j], `edge ${e.i}->${e.j} at +(${dx}, ${dy})`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 150, checked);
+});
 
 test("hitTest: neurons first, then '+N more', then the nearest edge within a few px", () => {
   const model = makeModel([2, 64, 3]);

@@ -14,7 +14,7 @@ import { Player, curveUpTo } from "./player.js";
 import { decodeFloat64, forwardGrid, probsToBytes, splitLayers, splitNeurons } from "./forward.js";
 import { readTheme } from "./theme.js";
 import {
-  createNetCache, detailHit, drawNetwork, drawNeuronDetail, hitTest, layoutDetail, layoutNetwork, phaseAt,
+  createNetCache, detailHit, drawNetwork, drawNeuronDetail, edgePoint, hitTest, layoutDetail, layoutNetwork, phaseAt,
 } from "./netview.js";
 import { boundaryBox, drawBoundary, pointsKey } from "./boundary.js";
 import { drawLoss } from "./loss.js";
@@ -313,7 +313,8 @@ function clickTargets(geom, f) {
   const node = col.nodes.reduce((a, b) => (Math.abs(act[b.j]) > Math.abs(act[a.j]) ? b : a));
   const e = geom.edges.find((edge) => edge.k === 1 && edge.j === node.j);
   const at = (x, y) => ({ x, y, hit: hitTest(geom, x, y) });
-  return { neuron: at(node.x, node.y), edge: e ? at(0.6 * e.x0 + 0.4 * e.x1, 0.6 * e.y0 + 0.4 * e.y1) : null };
+  const p = e && edgePoint(geom, e);
+  return { neuron: at(node.x, node.y), edge: p ? at(p.x, p.y) : null };
 }
 
 // −dL/dx of each training point (the first points of the payload) as an arrow: the way the point would

@@ -361,6 +361,20 @@ function segDist2(px, py, e) {
   return qx * qx + qy * qy;
 }
 
+// A point on edge `e` as far as can be from every other edge (the one of a few along it with the widest
+// margin): where a click surely picks `e` (the browser tests click it; a point where two edges cross would
+// pick either, by half a pixel).
+export function edgePoint(geom, e) {
+  let best = null;
+  for (const t of [0.4, 0.3, 0.5, 0.25, 0.6, 0.2, 0.7]) {
+    const x = e.x0 + t * (e.x1 - e.x0), y = e.y0 + t * (e.y1 - e.y0);
+    let margin = Infinity;
+    for (const o of geom.edges) if (o !== e) margin = Math.min(margin, segDist2(x, y, o));
+    if (!best || margin > best.margin) best = { x, y, margin };
+  }
+  return { x: best.x, y: best.y };
+}
+
 export function hitTest(geom, x, y, tol = 5) {
   if (!geom) return null;
   for (const col of geom.columns) {
