@@ -89,6 +89,17 @@ function textBoxes(geom, measure) {
   return out;
 }
 
+// Every map, label and line of `geom` inside the w x h box, and no two overlapping.
+function assertLaidOut(geom, w, h, where) {
+  const boxes = [...rects(geom), ...textBoxes(geom, measure)];
+  for (const b of boxes) assert.ok(b.x0 >= 0 && b.x1 <= w && b.y0 >= 0 && b.y1 <= h, `${where}: ${b.what} outside ${JSON.stringify(b)}`);
+  for (let a = 0; a < boxes.length; a++) {
+    for (let b = a + 1; b < boxes.length; b++) {
+      assert.ok(!overlap(boxes[a], boxes[b]), `${where}: ${boxes[a].what} overlaps ${boxes[b].what}`);
+    }
+  }
+}
+
 const overlap = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
 const measure = (text, px) => 0.56 * px * text.length;
 
@@ -99,13 +110,7 @@ test("layoutNetwork: everything inside the box, nothing overlapping, at the thre
       for (const mode of ["weights", "gradients"]) {
         const where = `${sizes.join("-")} ${name} ${mode}`;
         const geom = layoutNetwork(model, { w, h }, { mode, frame, big, measure });
-        const boxes = [...rects(geom), ...textBoxes(geom, measure)];
-        for (const b of boxes) assert.ok(b.x0 >= 0 && b.x1 <= w && b.y0 >= 0 && b.y1 <= h, `${where}: ${b.what} outside ${JSON.stringify(b)}`);
-        for (let a = 0; a < boxes.length; a++) {
-          for (let b = a + 1; b < boxes.length; b++) {
-            assert.ok(!overlap(boxes[a], boxes[b]), `${where}: ${boxes[a].what} overlaps ${boxes[b].what}`);
-          }
-        }
+        assertLaidOut(geom, w, h, where);
         for (const col of geom.columns) assert.ok(col.size >= 12, `${where}: maps of column ${col.k} are ${col.size} px`);
         // Text a phone can read: 11 px at least (the legend, tags, "+N more", labels); a line under a column
         // may take 10 px rather than be left out.
@@ -443,11 +448,7 @@ test("layoutNetwork: a legend line for the marks the hidden activations allow, k
         for (const g of [plain, geom]) {
           const listedAhead = g.legendMarks.dead > g.marks.dead || g.legendMarks.saturated > g.marks.saturated;
           if (listedAhead) for (const c of g.columns) assert.ok(c.size >= 12, `${where}: maps of column ${c.k} are ${c.size} px`);
-          const boxes = [...rects(g), ...textBoxes(g, measure)];
-          for (const b of boxes) assert.ok(b.x0 >= 0 && b.x1 <= w && b.y0 >= 0 && b.y1 <= h, `${where}: ${b.what} outside`);
-          for (let a = 0; a < boxes.length; a++) {
-            for (let b = a + 1; b < boxes.length; b++) assert.ok(!overlap(boxes[a], boxes[b]), `${where}: ${boxes[a].what} overlaps ${boxes[b].what}`);
-          }
+          assertLaidOut(g, w, h, where);
         }
       }
     }
@@ -483,11 +484,7 @@ test("layoutNetwork: a wide layer says under '+N more' how many of the neurons i
           // The same maps, at the same places, with or without marks: nothing jumps while playing.
           assert.deepEqual(geom.columns.map((c) => [c.size, c.nodes.map((nd) => nd.y)]),
             plain.columns.map((c) => [c.size, c.nodes.map((nd) => nd.y)]), `${where}: the maps moved`);
-          const boxes = [...rects(geom), ...textBoxes(geom, measure)];
-          for (const b of boxes) assert.ok(b.x0 >= 0 && b.x1 <= w && b.y0 >= 0 && b.y1 <= h, `${where}: ${b.what} outside`);
-          for (let a = 0; a < boxes.length; a++) {
-            for (let b = a + 1; b < boxes.length; b++) assert.ok(!overlap(boxes[a], boxes[b]), `${where}: ${boxes[a].what} overlaps ${boxes[b].what}`);
-          }
+          assertLaidOut(geom, w, h, where);
         }
       }
     }
